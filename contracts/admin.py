@@ -1,0 +1,94 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+
+from contracts.models import Contract, ContractItem, ContractStatus
+from contracts.overlaps import overlap_messages, period_of_item
+from rentalbridge.customfields.admin import CustomFieldValueInline
+
+
+class ContractItemFormSet(BaseInlineFormSet):
+    """Checks the submitted items against each other, which no single item's clean() can see.
+
+    Each item's own clean() already checks it against the items stored on other contracts.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or self.instance.status != ContractStatus.OPEN:
+            return
+        items = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.instance.asset_id
+        ]
+        messages = overlap_messages([period_of_item(item) for item in items], against_stored=False)
+        if messages:
+            raise ValidationError(messages)
+
+
+class ContractItemInline(admin.StackedInline):
+    model = ContractItem
+    formset = ContractItemFormSet
+    extra = 0
+    autocomplete_fields = ["asset", "hiring_depot"]
+    fieldsets = [
+        (None, {"fields": [("external_reference", "asset"), ("on_rent_date", "off_rent_date")]}),
+        (
+            "Rate and logistics",
+            {
+                "fields": [
+                    ("rate_amount", "rate_currency", "rate_period"),
+                    "hiring_depot",
+                    ("delivery_address", "pickup_address"),
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["external_reference", "customer", "status", "start_date", "end_date", "item_count"]
+    list_filter = ["status", ("customer", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["customer"]
+    search_fields = ["external_reference", "customer__name", "customer__external_reference"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["customer"]
+    readonly_fields = ["trackunit_id", "created_at", "updated_at"]
+    inlines = [ContractItemInline, CustomFieldValueInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_count=Count("items"))
+
+    @admin.display(description="items", ordering="item_count")
+    def item_count(self, contract: Contract) -> int:
+        return contract.item_count
+
+
+@admin.register(ContractItem)
+class ContractItemAdmin(admin.ModelAdmin):
+    list_display = [
+        "external_reference",
+        "contract",
+        "asset",
+        "on_rent_date",
+        "off_rent_date",
+        "rate_amount",
+        "rate_currency",
+        "rate_period",
+        "hiring_depot",
+    ]
+    list_filter = ["contract__status", "hiring_depot", "rate_period"]
+    list_select_related = ["contract", "asset", "hiring_depot"]
+    search_fields = [
+        "external_reference",
+        "contract__external_reference",
+        "asset__external_reference",
+        "asset__name",
+        "=asset__pin",
+    ]
+    autocomplete_fields = ["contract", "asset", "hiring_depot"]
+    date_hierarchy = "on_rent_date"
+    show_full_result_count = False

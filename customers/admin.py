@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.db import models
+
+from customers.models import Customer, CustomerContact
+from rentalbridge.customfields.admin import CustomFieldValueInline
+
+
+class CustomerContactInline(admin.TabularInline):
+    model = CustomerContact
+    extra = 1
+    fields = ["name", "role", "email", "phone"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "external_reference", "type", "city", "country", "phone", "email"]
+    list_filter = ["type", "country"]
+    search_fields = ["name", "external_reference", "email"]
+    fieldsets = [
+        (None, {"fields": ["name", "external_reference", "type"]}),
+        ("Address", {"fields": ["street", "postal_code", "city", "country"]}),
+        ("Reach", {"fields": ["phone", "email", "web_address"]}),
+        ("Trackunit", {"fields": ["trackunit_id", "created_at", "updated_at"]}),
+    ]
+    readonly_fields = ["trackunit_id", "created_at", "updated_at"]
+    inlines = [CustomerContactInline, CustomFieldValueInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(CustomerContact)
+class CustomerContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "customer", "role", "email", "phone"]
+    list_select_related = ["customer"]
+    search_fields = ["name", "email", "customer__name", "customer__external_reference"]
+    autocomplete_fields = ["customer"]
+    list_filter = ["customer__type"]

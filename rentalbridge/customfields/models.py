@@ -1,0 +1,191 @@
+"""Custom-field definitions and the values they hold on assets, depots, customers and contracts.
+
+Definitions mirror Trackunit's Custom Fields API; values attach to any local record through a generic
+relation, because the same definition mechanism extends several apps (which must not import each other).
+"""
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from rentalbridge.customfields import rules
+
+
+class EntityType(models.TextChoices):
+    ASSET = "ASSET", "Asset"
+    ACCOUNT = "ACCOUNT", "Account"
+    GROUP = "GROUP", "Group"
+    SITE = "SITE", "Site (depot)"
+    CUSTOMER = "CUSTOMER", "Customer"
+    RENTAL_CONTRACT = "RENTAL_CONTRACT", "Rental contract"
+
+
+# The local record each entity type's values hang on; accounts and groups have none in RentalBridge.
+ENTITY_MODELS = {
+    EntityType.ASSET: ("assets", "asset"),
+    EntityType.SITE: ("assets", "depot"),
+    EntityType.CUSTOMER: ("customers", "customer"),
+    EntityType.RENTAL_CONTRACT: ("contracts", "contract"),
+}
+
+
+class FieldType(models.TextChoices):
+    BOOLEAN = rules.BOOLEAN, "Boolean"
+    DATE = rules.DATE, "Date"
+    DROPDOWN = rules.DROPDOWN, "Dropdown"
+    EMAIL = rules.EMAIL, "E-mail"
+    MONETARY = rules.MONETARY, "Monetary"
+    NUMBER = rules.NUMBER, "Number"
+    PHONE_NUMBER = rules.PHONE_NUMBER, "Phone number"
+    STRING = rules.STRING, "String"
+    WEB_ADDRESS = rules.WEB_ADDRESS, "Web address"
+
+
+class Scope(models.TextChoices):
+    ACCOUNT = "ACCOUNT", "Account"
+    ACCOUNT_WRITE_GLOBAL_READ = "ACCOUNT_WRITE_GLOBAL_READ", "Account write, global read"
+    GLOBAL = "GLOBAL", "Global"
+
+
+class CustomFieldDefinition(models.Model):
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    key = models.CharField(
+        max_length=100,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Za-z][A-Za-z0-9_]*$", "Letters, digits and _; start with a letter.")
+        ],
+        help_text="Trackunit's key for the field; unique. Values are set by this key.",
+    )
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    type = models.CharField(
+        max_length=16, choices=FieldType.choices, help_text="Cannot be changed once the definition exists."
+    )
+    multi_select = models.BooleanField(default=False, help_text="Dropdowns: allow several options.")
+    options = models.JSONField(default=list, blank=True, help_text="Dropdowns: the allowed values.")
+    currency = models.CharField(
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. EUR.")],
+        help_text="Monetary fields: ISO 4217 code.",
+    )
+    minimum = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    maximum = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    unit = models.CharField(max_length=32, blank=True, help_text="Number fields: e.g. kg, m, h.")
+    max_length = models.PositiveIntegerField(null=True, blank=True, help_text="String fields.")
+    pattern = models.CharField(max_length=255, blank=True, help_text="String fields: a regular expression.")
+    ui_visible = models.BooleanField("visible in Trackunit", default=True)
+    ui_editable = models.BooleanField("editable in Trackunit", default=True)
+    scope = models.CharField(max_length=32, choices=Scope.choices, default=Scope.ACCOUNT)
+    trackunit_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["entity_type", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(entity_type__in=EntityType.values), name="cfdef_entity_type_valid"
+            ),
+            models.CheckConstraint(condition=Q(type__in=FieldType.values), name="cfdef_type_valid"),
+            models.CheckConstraint(condition=Q(scope__in=Scope.values), name="cfdef_scope_valid"),
+            models.CheckConstraint(
+                condition=Q(minimum__isnull=True) | Q(maximum__isnull=True) | Q(minimum__lte=F("maximum")),
+                name="cfdef_minimum_not_above_maximum",
+                violation_error_message="The minimum cannot be above the maximum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_length__isnull=True) | Q(max_length__gt=0), name="cfdef_max_length_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.key})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Trackunit never lets a field's type change; guard every write path, not only the forms.
+        if self.pk and self.type_changed():
+            raise ValidationError({"type": "The type of a custom field cannot change after it is created."})
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if not isinstance(self.options, list) or not all(isinstance(o, str) for o in self.options):
+            raise ValidationError({"options": "Options are a list of texts."})
+        if self.pk and self.type_changed():
+            raise ValidationError({"type": "The type of a custom field cannot change after it is created."})
+        if self.type and self.key:
+            try:
+                rules.check_definition(self.rules)
+            except rules.RuleViolation as exc:
+                field = exc.rule if exc.rule in {"options", "currency", "minimum", "pattern"} else "type"
+                raise ValidationError({field: exc.message}) from exc
+
+    @property
+    def rules(self) -> rules.FieldRules:
+        return rules.FieldRules(
+            key=self.key,
+            type=self.type,
+            options=tuple(self.options or ()),
+            multi_select=self.multi_select,
+            minimum=_decimal_or_none(self.minimum),
+            maximum=_decimal_or_none(self.maximum),
+            max_length=self.max_length,
+            pattern=self.pattern,
+            currency=self.currency,
+        )
+
+    def type_changed(self) -> bool:
+        stored = CustomFieldDefinition.objects.filter(pk=self.pk).values_list("type", flat=True).first()
+        return stored is not None and stored != self.type
+
+    def content_type(self) -> ContentType | None:
+        natural_key = ENTITY_MODELS.get(self.entity_type)
+        return ContentType.objects.get_by_natural_key(*natural_key) if natural_key else None
+
+
+def _decimal_or_none(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+class CustomFieldValue(models.Model):
+    definition = models.ForeignKey(CustomFieldDefinition, on_delete=models.CASCADE, related_name="values")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    value = models.JSONField(null=True, blank=True)
+    trackunit_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["definition__key"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="cfvalue_record_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "content_type", "object_id"], name="cfvalue_one_per_record_and_field"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition.key} = {self.value!r}"
+
+    def clean(self) -> None:
+        if not self.definition_id:
+            return
+        expected = self.definition.content_type()
+        if self.content_type_id and (expected is None or expected.pk != self.content_type_id):
+            raise ValidationError(
+                {
+                    "definition": f"{self.definition.key} holds values of "
+                    f"{self.definition.get_entity_type_display()} records only."
+                }
+            )
+        try:
+            self.value = rules.check_value(self.definition.rules, self.value)
+        except rules.RuleViolation as exc:
+            raise ValidationError({"value": f"{self.definition.title}: {exc.message}"}) from exc

@@ -1,0 +1,228 @@
+"""The rules a custom-field value must obey, as plain functions.
+
+Trackunit validates a value against its definition; RentalBridge applies the same rules before a value is
+saved, and the sandbox applies them to what it receives. Keeping them here, free of models and HTTP, is
+what lets all three agree.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+
+BOOLEAN = "BOOLEAN"
+DATE = "DATE"
+DROPDOWN = "DROPDOWN"
+EMAIL = "EMAIL"
+MONETARY = "MONETARY"
+NUMBER = "NUMBER"
+PHONE_NUMBER = "PHONE_NUMBER"
+STRING = "STRING"
+WEB_ADDRESS = "WEB_ADDRESS"
+FIELD_TYPES = (BOOLEAN, DATE, DROPDOWN, EMAIL, MONETARY, NUMBER, PHONE_NUMBER, STRING, WEB_ADDRESS)
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{3,30}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class FieldRules:
+    """What a definition says about its values, independent of where the definition is stored."""
+
+    key: str
+    type: str
+    options: tuple[str, ...] = ()
+    multi_select: bool = False
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    max_length: int | None = None
+    pattern: str = ""
+    currency: str = ""
+
+
+class RuleViolation(ValueError):
+    """A value broke one rule of its definition; `rule` names the rule, the message says how."""
+
+    def __init__(self, key: str, rule: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.rule = rule
+        self.message = message
+
+
+def check_definition(rules: FieldRules) -> None:
+    """Refuse a definition whose own settings contradict each other."""
+    if rules.type not in FIELD_TYPES:
+        raise RuleViolation(
+            rules.key, "type", f"unknown type {rules.type!r}; allowed: {', '.join(FIELD_TYPES)}"
+        )
+    if rules.type == DROPDOWN and not rules.options:
+        raise RuleViolation(rules.key, "options", "a dropdown needs at least one option")
+    if len(set(rules.options)) != len(rules.options):
+        raise RuleViolation(rules.key, "options", "dropdown options must be unique")
+    if rules.minimum is not None and rules.maximum is not None and rules.minimum > rules.maximum:
+        raise RuleViolation(
+            rules.key, "minimum", f"minimum {_plain(rules.minimum)} is above maximum {_plain(rules.maximum)}"
+        )
+    if rules.type == MONETARY and not _CURRENCY.match(rules.currency or ""):
+        raise RuleViolation(rules.key, "currency", f"currency {rules.currency!r} is not an ISO 4217 code")
+    if rules.pattern:
+        try:
+            re.compile(rules.pattern)
+        except re.error as exc:
+            raise RuleViolation(
+                rules.key, "pattern", f"pattern {rules.pattern!r} is not a valid regex: {exc}"
+            ) from exc
+
+
+def check_value(rules: FieldRules, value: Any) -> Any:
+    """Return the value in its canonical JSON form, or raise RuleViolation naming the rule broken.
+
+    None clears a value and is always allowed.
+    """
+    if value is None:
+        return None
+    checker = _CHECKERS[rules.type]
+    return checker(rules, value)
+
+
+def _fail(rules: FieldRules, rule: str, message: str) -> RuleViolation:
+    return RuleViolation(rules.key, rule, message)
+
+
+def _boolean(rules: FieldRules, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(rules, "type", f"{value!r} is not true or false")
+    return value
+
+
+def _date(rules: FieldRules, value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise _fail(rules, "type", f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _dropdown(rules: FieldRules, value: Any) -> str | list[str]:
+    chosen = value if isinstance(value, list) else [value]
+    if not rules.multi_select and isinstance(value, list):
+        raise _fail(rules, "multi_select", "only one option may be chosen")
+    unknown = [v for v in chosen if v not in rules.options]
+    if unknown:
+        raise _fail(rules, "options", f"{unknown[0]!r} is not one of: {', '.join(rules.options)}")
+    return list(chosen) if rules.multi_select else chosen[0]
+
+
+def _email(rules: FieldRules, value: Any) -> str:
+    try:
+        EmailValidator()(str(value))
+    except ValidationError:
+        raise _fail(rules, "format", f"{value!r} is not an e-mail address") from None
+    return str(value)
+
+
+def _decimal(rules: FieldRules, value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise _fail(rules, "type", f"{value!r} is not a number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise _fail(rules, "type", f"{value!r} is not a number") from None
+    if not number.is_finite():
+        raise _fail(rules, "type", f"{value!r} is not a finite number")
+    if rules.minimum is not None and number < rules.minimum:
+        raise _fail(rules, "minimum", f"{value} is below the minimum {_plain(rules.minimum)}")
+    if rules.maximum is not None and number > rules.maximum:
+        raise _fail(rules, "maximum", f"{value} is above the maximum {_plain(rules.maximum)}")
+    return number
+
+
+def _plain(number: Decimal) -> str:
+    """500.000000 as 500: limits read back from the database carry its scale."""
+    return format(number.normalize(), "f")
+
+
+def _monetary(rules: FieldRules, value: Any) -> str:
+    return str(_decimal(rules, value).quantize(Decimal("0.01")))
+
+
+def _number(rules: FieldRules, value: Any) -> int | float:
+    number = _decimal(rules, value)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _phone(rules: FieldRules, value: Any) -> str:
+    if not isinstance(value, str) or not _PHONE.match(value.strip()):
+        raise _fail(rules, "format", f"{value!r} is not a phone number")
+    return value.strip()
+
+
+def _string(rules: FieldRules, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _fail(rules, "type", f"{value!r} is not text")
+    if rules.max_length is not None and len(value) > rules.max_length:
+        raise _fail(rules, "max_length", f"{len(value)} characters is longer than {rules.max_length}")
+    if rules.pattern and not re.fullmatch(rules.pattern, value):
+        raise _fail(rules, "pattern", f"{value!r} does not match {rules.pattern}")
+    return value
+
+
+def _web_address(rules: FieldRules, value: Any) -> str:
+    try:
+        URLValidator(schemes=["http", "https"])(str(value))
+    except ValidationError:
+        raise _fail(rules, "format", f"{value!r} is not a web address (http:// or https://)") from None
+    return str(value)
+
+
+_CHECKERS = {
+    BOOLEAN: _boolean,
+    DATE: _date,
+    DROPDOWN: _dropdown,
+    EMAIL: _email,
+    MONETARY: _monetary,
+    NUMBER: _number,
+    PHONE_NUMBER: _phone,
+    STRING: _string,
+    WEB_ADDRESS: _web_address,
+}
+
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def from_text(rules: FieldRules, text: str) -> Any:
+    """Read a value as staff type it (an admin form, a CSV cell) and check it; blank clears it.
+
+    Multi-select dropdowns take their options separated by commas.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    value: Any = text
+    if rules.type == BOOLEAN:
+        lowered = text.lower()
+        if lowered not in _TRUE | _FALSE:
+            raise _fail(rules, "type", f"{text!r} is not yes or no")
+        value = lowered in _TRUE
+    elif rules.type == DROPDOWN and rules.multi_select:
+        value = [part.strip() for part in text.split(",") if part.strip()]
+    return check_value(rules, value)
+
+
+def to_text(value: Any) -> str:
+    """The inverse of from_text, for forms and CSV export."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,162 @@
+"""RentalBridge settings: every value that differs between machines comes from the environment.
+
+`.env.example` documents each variable; a `.env` file beside manage.py is read when present, but the
+process environment always wins so `make run`, the tests and CI can override anything.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# A fixed development key keeps `make run` zero-setup; production must set DJANGO_SECRET_KEY.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-dev-key-set-DJANGO_SECRET_KEY-in-production")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "import_export",
+    "rentalbridge.customfields",
+    "rentalbridge.roles",
+    "rentalbridge.demo",
+    "customers",
+    "assets",
+    "contracts",
+    "sync",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "rentalbridge.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "rentalbridge.wsgi.application"
+
+
+def _database() -> dict:
+    """SQLite is the zero-setup default; DATABASE_URL switches to PostgreSQL."""
+    config = env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the web server read while a Celery worker writes; IMMEDIATE transactions and a busy
+        # timeout turn lock contention into a short wait instead of "database is locked".
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOGIN_URL = "admin:login"
+
+# --- Redis and Celery -------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Tasks are kept short (one operation or one page each), so a redelivery window of an hour is safe.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Trackunit ----------------------------------------------------------------------------------------
+TRACKUNIT_API_URL = env.str("TRACKUNIT_API_URL", default="https://iris.trackunit.com/api")
+TRACKUNIT_AUTH_URL = env.str("TRACKUNIT_AUTH_URL", default="https://auth.trackunit.com")
+TRACKUNIT_AEMP_URL = env.str(
+    "TRACKUNIT_AEMP_URL", default="https://iris.trackunit.com/public/api/aemp/v2/15143/-3"
+)
+TRACKUNIT_AUTH_FLOW = env.str("TRACKUNIT_AUTH_FLOW", default="password")
+TRACKUNIT_CLIENT_ID = env.str("TRACKUNIT_CLIENT_ID", default="")
+TRACKUNIT_CLIENT_SECRET = env.str("TRACKUNIT_CLIENT_SECRET", default="")
+TRACKUNIT_USERNAME = env.str("TRACKUNIT_USERNAME", default="")
+TRACKUNIT_PASSWORD = env.str("TRACKUNIT_PASSWORD", default="")
+TRACKUNIT_SCOPES = env.str("TRACKUNIT_SCOPES", default="api")
+# Client behaviour (sync/trackunit/client.py). Retries are bounded: a call gives up after MAX_ATTEMPTS,
+# and a Retry-After longer than MAX_RETRY_AFTER_S is raised for the caller to reschedule instead.
+TRACKUNIT_CONNECT_TIMEOUT_S = env.float("TRACKUNIT_CONNECT_TIMEOUT_S", default=5.0)
+TRACKUNIT_READ_TIMEOUT_S = env.float("TRACKUNIT_READ_TIMEOUT_S", default=30.0)
+TRACKUNIT_MAX_ATTEMPTS = env.int("TRACKUNIT_MAX_ATTEMPTS", default=5)
+TRACKUNIT_BACKOFF_BASE_S = env.float("TRACKUNIT_BACKOFF_BASE_S", default=0.5)
+TRACKUNIT_BACKOFF_MAX_S = env.float("TRACKUNIT_BACKOFF_MAX_S", default=30.0)
+TRACKUNIT_MAX_RETRY_AFTER_S = env.float("TRACKUNIT_MAX_RETRY_AFTER_S", default=60.0)
+TRACKUNIT_TOKEN_RENEW_MARGIN_S = env.float("TRACKUNIT_TOKEN_RENEW_MARGIN_S", default=60.0)
+TRACKUNIT_REDIS_PREFIX = env.str("TRACKUNIT_REDIS_PREFIX", default="trackunit")
+# Requests per second shared by every process, per endpoint class; the REST classes also share the
+# account-wide REST budget. 0 leaves a class unlimited on its own. Pacing runs at SAFETY x the limit.
+TRACKUNIT_RATE_LIMITS = {
+    "account_rest": env.float("TRACKUNIT_RATE_LIMIT_REST_PER_S", default=20.0),
+    "rental": env.float("TRACKUNIT_RATE_LIMIT_RENTAL_PER_S", default=0.0),
+    "customers": env.float("TRACKUNIT_RATE_LIMIT_CUSTOMERS_PER_S", default=0.0),
+    "custom_fields": env.float("TRACKUNIT_RATE_LIMIT_CUSTOM_FIELDS_PER_S", default=0.0),
+    "assets": env.float("TRACKUNIT_RATE_LIMIT_ASSETS_PER_S", default=0.0),
+    "sites": env.float("TRACKUNIT_RATE_LIMIT_SITES_PER_S", default=0.0),
+    "aemp_fleet": env.float("TRACKUNIT_RATE_LIMIT_AEMP_FLEET_PER_S", default=50.0),
+    "aemp_element": env.float("TRACKUNIT_RATE_LIMIT_AEMP_ELEMENT_PER_S", default=500.0),
+}
+TRACKUNIT_RATE_LIMIT_SAFETY = env.float("TRACKUNIT_RATE_LIMIT_SAFETY", default=0.97)
+TRACKUNIT_RATE_LIMIT_MAX_WAIT_S = env.float("TRACKUNIT_RATE_LIMIT_MAX_WAIT_S", default=30.0)
+# ISO 15143-3: one request per URL per this many seconds, remembered in the database.
+TRACKUNIT_AEMP_URL_INTERVAL_S = env.float("TRACKUNIT_AEMP_URL_INTERVAL_S", default=900.0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
