@@ -20,6 +20,7 @@ from assets.models import Asset, AssetType, Depot, IdentifierType, RentalStatus
 from contracts.models import Contract, ContractItem, ContractStatus, RatePeriod
 from customers.models import Customer, CustomerContact, CustomerType
 from rentalbridge.customfields.models import CustomFieldDefinition, CustomFieldValue
+from rentalbridge.demo.machines import MACHINE_TYPES, demo_machines
 from rentalbridge.roles.definitions import AUDITOR, BACK_OFFICE, SYNC_OPERATOR
 
 DEPOTS = [
@@ -37,25 +38,6 @@ DEPOTS = [
     ("DEP-ODE", "Odense Syd", "Svendborgvej 243", "5260", "Odense S", "DK", "55.352600", "10.401900"),
 ]
 
-# (make, model, asset type, hourly-ish daily rate in EUR)
-MACHINES = [
-    ("JCB", "3CX Eco", AssetType.MACHINE, 210),
-    ("Caterpillar", "320 GC", AssetType.MACHINE, 420),
-    ("Volvo", "EC220E", AssetType.MACHINE, 450),
-    ("Takeuchi", "TB290-2", AssetType.MACHINE, 260),
-    ("Kubota", "U27-4", AssetType.MACHINE, 150),
-    ("Hitachi", "ZX135US-7", AssetType.MACHINE, 330),
-    ("Bobcat", "S650", AssetType.MACHINE, 180),
-    ("Wacker Neuson", "ET90", AssetType.MACHINE, 290),
-    ("Genie", "S-65 XC", AssetType.EQUIPMENT, 240),
-    ("JLG", "450AJ", AssetType.EQUIPMENT, 220),
-    ("Manitou", "MT 1840", AssetType.MACHINE, 310),
-    ("Ammann", "ARX 26", AssetType.MACHINE, 170),
-    ("Atlas Copco", "XAS 88", AssetType.EQUIPMENT, 90),
-    ("Hilti", "TE 3000-AVR", AssetType.TOOL, 35),
-    ("Mercedes-Benz", "Sprinter 316", AssetType.VEHICLE, 120),
-]
-
 COMPANY_WORDS = ["Nord", "Bygge", "Anlæg", "Entreprise", "Jord", "Beton", "Vej", "Kyst", "Fjord", "Skov"]
 COMPANY_FORMS = ["A/S", "ApS", "& Søn", "Group", "Construction", "Infra"]
 CITIES = [
@@ -71,7 +53,6 @@ CITIES = [
 FIRST_NAMES = ["Anne", "Mads", "Sofie", "Lars", "Mette", "Jens", "Camilla", "Peter", "Ida", "Henrik"]
 LAST_NAMES = ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen"]
 
-ASSET_COUNT = 210
 CUSTOMER_COUNT = 30
 CONTRACT_COUNT = 60
 
@@ -166,28 +147,22 @@ def _depots(report: SeedReport) -> list[Depot]:
     return depots
 
 
-def _pin(rng: random.Random) -> str:
-    alphabet = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # VINs never use I, O or Q
-    return "".join(rng.choice(alphabet) for _ in range(17))
-
-
 def _assets(rng: random.Random, depots: list[Depot], report: SeedReport) -> list[Asset]:
     assets = []
-    for number in range(1, ASSET_COUNT + 1):
-        make, model, asset_type, _rate = MACHINES[number % len(MACHINES)]
-        ref = f"FLT-{number:05d}"
+    for machine in demo_machines():
+        number = machine.number
         asset, created = Asset.objects.get_or_create(
-            external_reference=ref,
+            external_reference=f"FLT-{number:05d}",
             defaults=dict(
-                name=f"{make} {model} #{number}",
+                name=machine.name,
                 identifier_type=IdentifierType.SERIAL_NUMBER
                 if number % 4 == 0
                 else IdentifierType.EXTERNAL_REFERENCE,
-                serial_number=f"{make[:3].upper()}{rng.randint(100000, 999999)}",
-                pin=_pin(rng),
-                make=make,
-                model=model,
-                asset_type=asset_type,
+                serial_number=machine.serial_number,
+                pin=machine.pin,
+                make=machine.make,
+                model=machine.model,
+                asset_type=machine.asset_class,
                 rental_status=rng.choice(
                     [RentalStatus.AVAILABLE] * 6 + [RentalStatus.IN_REPAIR, RentalStatus.TRANSFER]
                 ),
@@ -271,7 +246,9 @@ def _contracts(rng, today, customers, assets, depots, report) -> None:
             continue
         for line in range(1, rng.randint(1, 4) + 1):
             asset = free_assets.pop() if status == ContractStatus.OPEN else rng.choice(assets)
-            *_, daily_rate = next(m for m in MACHINES if m[0] == asset.make and m[1] == asset.model)
+            daily_rate = next(
+                rate for make, model, _, rate in MACHINE_TYPES if (make, model) == (asset.make, asset.model)
+            )
             on_rent = contract.start_date + timedelta(days=line - 1)
             off_rent = contract.end_date if status != ContractStatus.OPEN or rng.random() < 0.5 else None
             ContractItem.objects.create(

@@ -1,0 +1,287 @@
+"""Rental API: one asset's rental data per synchronization, and contract items by contract.
+
+Trackunit stores data for an asset it cannot match yet (202) and matches it once the asset appears; the
+sandbox does the same when an asset PATCH gives it the identifier a pending record names.
+"""
+
+from datetime import UTC, datetime
+
+from sync.sandbox import customers, sites
+from sync.sandbox.common import new_id
+from sync.sandbox.web import ApiError, Request, Response, Route, check, constraint_violation, paginate
+from sync.trackunit import wire
+
+ITEM_FIELDS = (
+    "externalReference",
+    "onRentDate",
+    "offRentDate",
+    "rentalRate",
+    "deliveryAddress",
+    "deliveryDate",
+    "pickupAddress",
+    "pickupDate",
+    "orderNumber",
+    "contractedHours",
+)
+
+
+def _match(app, identifier_type: str, identifier: str) -> dict | None:
+    assets = app.store.kind("assets")
+    if identifier_type == "ASSET_ID":
+        return assets.get(identifier)
+    field = "serialNumber" if identifier_type == "SERIAL_NUMBER" else "externalReference"
+    return next((a for a in assets.values() if a[field] == identifier), None)
+
+
+def synchronize(app, request: Request) -> Response:
+    body = request.json()
+    check(wire.validate_synchronization(body))
+    with app.store.lock:
+        asset = _match(app, body["identifierType"], body["identifier"])
+        if asset is None and (request.header(wire.VALIDATE_ASSET_EXISTS_HEADER) or "").lower() == "true":
+            raise ApiError(
+                404, wire.ASSET_NOT_FOUND, f"no asset with {body['identifierType']} {body['identifier']}"
+            )
+        if asset is not None and not asset["ownedByAccount"]:
+            raise ApiError(
+                403, wire.ONLY_OWNER_CAN_EDIT, "only the owner of the asset can edit its rental data"
+            )
+        record = _record_for(app, body, asset)
+        plan = _plan(app, body, record)
+        if asset is not None and body.get("externalReference") is not None:
+            _unique_asset_reference(app, body["externalReference"], asset["id"])
+        _apply(app, body, record, asset, plan)
+        return Response.json(200 if asset is not None else 202, record)
+
+
+def _record_for(app, body: dict, asset: dict | None) -> dict:
+    rentals = app.store.kind("rental")
+    for record in rentals.values():
+        if asset is not None and record["assetId"] == asset["id"]:
+            return record
+        same_identity = (record["identifierType"], record["identifier"]) == (
+            body["identifierType"],
+            body["identifier"],
+        )
+        if record["assetId"] is None and asset is None and same_identity:
+            return record
+    return {"id": new_id(), "assetId": None, "matched": False}
+
+
+def _plan(app, body: dict, record: dict) -> dict:
+    """Resolve every reference and check every rule before anything is written, so a 400 changes nothing."""
+    violations = []
+    depots = {}
+    if body.get("owningDepot") is not None:
+        depots["owningDepot"] = sites.resolve_depot(app, body["owningDepot"], "owningDepot")
+    contracts = {c["externalReference"]: c for c in app.store.kind("contracts").values()}
+    for index, item in enumerate(body.get("contractItems", [])):
+        prefix = f"contractItems[{index}]"
+        if item.get("hiringDepot") is not None:
+            depots[f"{prefix}.hiringDepot"] = sites.resolve_depot(
+                app, item["hiringDepot"], f"{prefix}.hiringDepot"
+            )
+        contract_body = item["contract"]
+        if contract_body.get("hiringDepot") is not None:
+            name = f"{prefix}.contract.hiringDepot"
+            depots[name] = sites.resolve_depot(app, contract_body["hiringDepot"], name)
+        contract = contracts.get(contract_body["externalReference"])
+        if contract is None:
+            continue
+        for existing in app.store.kind("contract_items").values():
+            taken = (
+                existing["contractId"] == contract["id"]
+                and existing["externalReference"] == item["externalReference"]
+            )
+            if taken and existing["rentalId"] != record["id"]:
+                violations.append(
+                    wire.violation(
+                        f"{prefix}.externalReference", "this contract item belongs to another asset"
+                    )
+                )
+    if violations:
+        raise constraint_violation(violations)
+    return depots
+
+
+def _unique_asset_reference(app, reference: str, asset_id: str) -> None:
+    for other in app.store.kind("assets").values():
+        if other["externalReference"] == reference and other["id"] != asset_id:
+            raise constraint_violation(
+                [wire.violation("externalReference", f"{reference!r} is already used by another asset")]
+            )
+
+
+def _apply(app, body: dict, record: dict, asset: dict | None, depots: dict) -> None:
+    store = app.store
+    record.update(
+        {
+            "assetId": asset["id"] if asset else None,
+            "matched": asset is not None,
+            "identifierType": body["identifierType"],
+            "identifier": body["identifier"],
+            "externalReference": body.get("externalReference"),
+            "rentalStatus": body.get("rentalStatus"),
+            "owningDepot": {"siteId": depots["owningDepot"]} if "owningDepot" in depots else None,
+        }
+    )
+    if asset is not None and body.get("externalReference") is not None:
+        asset["externalReference"] = body["externalReference"]
+    items = store.kind("contract_items")
+    kept = []
+    for index, item_body in enumerate(body.get("contractItems", [])):
+        prefix = f"contractItems[{index}]"
+        contract = _upsert_contract(app, item_body["contract"], depots.get(f"{prefix}.contract.hiringDepot"))
+        item = next(
+            (
+                i
+                for i in items.values()
+                if i["contractId"] == contract["id"]
+                and i["externalReference"] == item_body["externalReference"]
+            ),
+            None,
+        )
+        if item is None:
+            item = {"id": new_id(), "contractId": contract["id"]}
+            items[item["id"]] = item
+        item.update({name: item_body.get(name) for name in ITEM_FIELDS})
+        hiring = depots.get(f"{prefix}.hiringDepot")
+        item.update(
+            {
+                "hiringDepot": {"siteId": hiring} if hiring else None,
+                "rentalId": record["id"],
+                "assetId": record["assetId"],
+                "customerId": contract["customerId"],
+            }
+        )
+        kept.append(item["id"])
+    # [A] the list sent is the asset's whole current list: items it no longer names are removed.
+    for item_id in [i for i, item in items.items() if item["rentalId"] == record["id"] and i not in kept]:
+        del items[item_id]
+    record["contractItems"] = [
+        {
+            "id": items[i]["id"],
+            "externalReference": items[i]["externalReference"],
+            "contractId": items[i]["contractId"],
+            "customerId": items[i]["customerId"],
+        }
+        for i in kept
+    ]
+    store.kind("rental")[record["id"]] = record
+
+
+def _upsert_contract(app, body: dict, hiring_depot: str | None) -> dict:
+    customer = _upsert_customer(app, body["customer"])
+    contracts = app.store.kind("contracts")
+    contract = next(
+        (c for c in contracts.values() if c["externalReference"] == body["externalReference"]), None
+    )
+    if contract is None:
+        contract = {"id": new_id(), "externalReference": body["externalReference"]}
+        contracts[contract["id"]] = contract
+    contract.update(
+        {
+            "contractStatus": body.get("contractStatus"),
+            "startDate": body.get("startDate"),
+            "endDate": body.get("endDate"),
+            "hiringDepot": {"siteId": hiring_depot} if hiring_depot else None,
+            "customerId": customer["id"],
+        }
+    )
+    return contract
+
+
+def _upsert_customer(app, body: dict) -> dict:
+    """Trackunit creates customers it does not know; [A] a known one takes the name and type sent."""
+    known = next(
+        (
+            c
+            for c in app.store.kind("customers").values()
+            if c["externalReference"] == body["externalReference"]
+        ),
+        None,
+    )
+    if known is None:
+        return customers.create_record(
+            app,
+            {
+                "externalReference": body["externalReference"],
+                "name": body.get("name") or body["externalReference"],
+                "type": body.get("type") or "OTHER",
+            },
+        )
+    known.update({k: body[k] for k in ("name", "type") if body.get(k) is not None})
+    return known
+
+
+def match_pending(app, asset: dict) -> None:
+    """Match rental data stored before this asset could be found; called after an asset changes."""
+    if not asset["ownedByAccount"]:
+        return
+    for record in app.store.kind("rental").values():
+        if (
+            record["assetId"] is not None
+            or _match(app, record["identifierType"], record["identifier"]) is not asset
+        ):
+            continue
+        if any(r["assetId"] == asset["id"] for r in app.store.kind("rental").values()):
+            return
+        record["assetId"] = asset["id"]
+        record["matched"] = True
+        for item in app.store.kind("contract_items").values():
+            if item["rentalId"] == record["id"]:
+                item["assetId"] = asset["id"]
+        reference = record.get("externalReference")
+        taken = any(a["externalReference"] == reference for a in app.store.kind("assets").values())
+        if reference is not None and not taken:
+            asset["externalReference"] = reference
+        return
+
+
+def list_contract_items(app, request: Request) -> Response:
+    contract_id = request.arg("contractId")
+    if not contract_id:
+        check([wire.violation("contractId", "must not be null")])
+    violations = []
+    active = request.arg("active")
+    if active is not None and active not in ("true", "false"):
+        violations.append(wire.violation("active", "must be true or false"))
+    bounds = {}
+    for name in ("start", "end"):
+        if request.arg(name) is not None:
+            try:
+                bounds[name] = _moment(request.arg(name))
+            except ValueError:
+                violations.append(wire.violation(name, "must be an ISO 8601 date-time with a time zone"))
+    check(violations)
+    with app.store.lock:
+        if contract_id not in app.store.kind("contracts"):
+            raise ApiError(404, wire.CONTRACT_NOT_FOUND, f"no contract {contract_id}")
+        items = [i for i in app.store.kind("contract_items").values() if i["contractId"] == contract_id]
+        now = datetime.now(UTC)
+        result = []
+        for item in items:
+            on_rent = _moment(item["onRentDate"]) if item["onRentDate"] else None
+            off_rent = _moment(item["offRentDate"]) if item["offRentDate"] else None
+            is_active = (on_rent is None or on_rent <= now) and (off_rent is None or off_rent > now)
+            if active is not None and is_active != (active == "true"):
+                continue
+            if "start" in bounds and off_rent is not None and off_rent < bounds["start"]:
+                continue
+            if "end" in bounds and on_rent is not None and on_rent > bounds["end"]:
+                continue
+            result.append(item)
+        return paginate(request, result)
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("no time zone")
+    return moment
+
+
+ROUTES = [
+    Route("POST", wire.RENTAL_SYNCHRONIZATION, synchronize, "rental"),
+    Route("GET", wire.RENTAL_CONTRACT_ITEMS, list_contract_items, "rental"),
+]

@@ -1,0 +1,450 @@
+"""ISO 15143-3 (AEMP 2.0) fleet snapshots: plain dataclasses, a renderer and a tolerant parser.
+
+The sandbox renders Trackunit's feed with this module and the telematics pull reads feeds with it. Real
+feeds differ from the standard in many small ways (see shared/aemp-samples/), so the parser forgives:
+any namespace, keys in any case, the hour timestamp as attribute or child element, `0001-01-01`
+placeholder dates, `missing` models, header-only equipment, fractional seconds, `meter`/`liter`,
+lowercase `links`, and a JSON document that is a top-level array.
+"""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+NAMESPACE = "http://standards.iso.org/iso/15143/-3"
+LINK_RELS = ("self", "prev", "next", "last")
+# Canonical spellings are the standard's (metre, litre, kilometre); providers send the rest.
+UNIT_ALIASES = {
+    "m": "metre",
+    "meter": "metre",
+    "meters": "metre",
+    "metres": "metre",
+    "l": "litre",
+    "liter": "litre",
+    "liters": "litre",
+    "litres": "litre",
+    "km": "kilometre",
+    "kilometer": "kilometre",
+    "kilometers": "kilometre",
+    "kilometres": "kilometre",
+    "miles": "mile",
+    "ft": "foot",
+    "feet": "foot",
+    "gallons": "gallon",
+}
+_MISSING = {"", "missing", "unknown", "n/a", "null", "none"}
+_FRACTION = re.compile(r"(\.\d+)")
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float | None
+    longitude: float | None
+    altitude: float | None = None
+    altitude_units: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Hours:
+    hours: float
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FuelUsed:
+    consumed: float
+    units: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FuelRemaining:
+    percent: float
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Distance:
+    odometer: float
+    units: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    running: bool | None
+    engine_number: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Trackunit's `addMetadata=true` block: how a feed line maps back to a Trackunit asset."""
+
+    telematic_serial_number: str | None = None
+    machine_id: str | None = None
+    unit_id: str | None = None
+    external_reference_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Equipment:
+    oem_name: str | None = None
+    model: str | None = None
+    equipment_id: str | None = None
+    serial_number: str | None = None
+    pin: str | None = None
+    unit_install_at: datetime | None = None
+    location: Location | None = None
+    operating_hours: Hours | None = None
+    idle_hours: Hours | None = None
+    fuel_used: FuelUsed | None = None
+    fuel_remaining: FuelRemaining | None = None
+    distance: Distance | None = None
+    engine_status: EngineStatus | None = None
+    metadata: Metadata | None = None
+
+
+@dataclass(frozen=True)
+class FleetPage:
+    equipment: tuple[Equipment, ...] = ()
+    links: dict[str, str] = field(default_factory=dict)
+    version: str | None = None
+
+    @property
+    def next_href(self) -> str | None:
+        """The next page, or None at the end. Feeds mark the end differently: no `next`, `next` equal to
+        `self`, `self` equal to `last`, or an empty page whose `next` points back to the start."""
+        following = self.links.get("next")
+        current = self.links.get("self")
+        if not self.equipment or not following or following == current or current == self.links.get("last"):
+            return None
+        return following
+
+
+# =========================================================================================================
+# Rendering (what Trackunit sends; used by the sandbox)
+# =========================================================================================================
+def format_moment(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _equipment_groups(eq: Equipment) -> list[tuple[str, datetime | None, list[tuple[str, Any]]]]:
+    """Each element group as (name, datetime, [(child, value)]), in the standard's order."""
+    header = [
+        ("UnitInstallDateTime", format_moment(eq.unit_install_at) if eq.unit_install_at else None),
+        ("OEMName", eq.oem_name),
+        ("Model", eq.model),
+        ("EquipmentID", eq.equipment_id),
+        ("SerialNumber", eq.serial_number),
+        ("PIN", eq.pin),
+    ]
+    groups: list[tuple[str, datetime | None, list[tuple[str, Any]]]] = [("EquipmentHeader", None, header)]
+    if eq.location:
+        loc = eq.location
+        children = [("Latitude", loc.latitude), ("Longitude", loc.longitude), ("Altitude", loc.altitude)]
+        groups.append(("Location", loc.at, [*children, ("AltitudeUnits", loc.altitude_units)]))
+    if eq.operating_hours:
+        groups.append(
+            ("CumulativeOperatingHours", eq.operating_hours.at, [("Hour", eq.operating_hours.hours)])
+        )
+    if eq.idle_hours:
+        groups.append(("CumulativeIdleHours", eq.idle_hours.at, [("Hour", eq.idle_hours.hours)]))
+    if eq.fuel_used:
+        fuel = eq.fuel_used
+        groups.append(("FuelUsed", fuel.at, [("FuelUnits", fuel.units), ("FuelConsumed", fuel.consumed)]))
+    if eq.fuel_remaining:
+        groups.append(("FuelRemaining", eq.fuel_remaining.at, [("Percent", eq.fuel_remaining.percent)]))
+    if eq.distance:
+        dist = eq.distance
+        groups.append(("Distance", dist.at, [("OdometerUnits", dist.units), ("Odometer", dist.odometer)]))
+    if eq.engine_status:
+        engine = eq.engine_status
+        groups.append(
+            ("EngineStatus", engine.at, [("EngineNumber", engine.engine_number), ("Running", engine.running)])
+        )
+    if eq.metadata:
+        meta = eq.metadata
+        children = [
+            ("TelematicSerialNumber", meta.telematic_serial_number),
+            ("MachineId", meta.machine_id),
+            ("UnitId", meta.unit_id),
+            ("ExternalReferenceNumber", meta.external_reference_number),
+        ]
+        groups.append(("Metadata", None, children))
+    return groups
+
+
+def _xml_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float | int):
+        return repr(value)
+    return str(value)
+
+
+def equipment_json(eq: Equipment) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, at, children in _equipment_groups(eq):
+        group: dict[str, Any] = {"datetime": format_moment(at)} if at else {}
+        group.update({child: value for child, value in children if value is not None})
+        out[name] = group
+    return out
+
+
+def _equipment_xml(parent: ET.Element | None, eq: Equipment) -> ET.Element:
+    tag = f"{{{NAMESPACE}}}Equipment"
+    element = ET.SubElement(parent, tag) if parent is not None else ET.Element(tag)
+    for name, at, children in _equipment_groups(eq):
+        group = ET.SubElement(element, f"{{{NAMESPACE}}}{name}")
+        if at:
+            group.set("datetime", format_moment(at))
+        for child, value in children:
+            if value is not None:
+                ET.SubElement(group, f"{{{NAMESPACE}}}{child}").text = _xml_text(value)
+    return element
+
+
+def _links(links: dict[str, str]) -> list[tuple[str, str]]:
+    return [(rel, links[rel]) for rel in LINK_RELS if rel in links]
+
+
+def render_fleet_json(page: FleetPage) -> dict[str, Any]:
+    return {
+        "Links": [{"rel": rel, "href": href} for rel, href in _links(page.links)],
+        "Equipment": [equipment_json(eq) for eq in page.equipment],
+    }
+
+
+def render_fleet_xml(page: FleetPage) -> bytes:
+    ET.register_namespace("", NAMESPACE)
+    root = ET.Element(f"{{{NAMESPACE}}}Fleet")
+    for rel, href in _links(page.links):
+        link = ET.SubElement(root, f"{{{NAMESPACE}}}Links")
+        ET.SubElement(link, f"{{{NAMESPACE}}}rel").text = rel
+        ET.SubElement(link, f"{{{NAMESPACE}}}href").text = href
+    for eq in page.equipment:
+        _equipment_xml(root, eq)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def render_equipment_xml(eq: Equipment) -> bytes:
+    ET.register_namespace("", NAMESPACE)
+    return ET.tostring(_equipment_xml(None, eq), encoding="utf-8", xml_declaration=True)
+
+
+# =========================================================================================================
+# Parsing (what any provider sends)
+# =========================================================================================================
+def parse_document(content: bytes | str) -> FleetPage:
+    """A fleet page, a single equipment, or a JSON array of either, as one FleetPage.
+
+    XML or JSON is told from the first character, not the Content-Type, which some providers get wrong.
+    """
+    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content.lstrip("\ufeff")
+    stripped = text.lstrip()
+    if stripped.startswith("<"):
+        root = ET.fromstring(stripped.encode())
+        node = _xml_node(root)
+        node = node if isinstance(node, dict) else {}
+        return _page(
+            [{_local(root.tag).lower(): [node]}] if _local(root.tag).lower() == "equipment" else [node]
+        )
+    data = json.loads(stripped) if stripped else {}
+    items = data if isinstance(data, list) else [data]
+    return _page([_lower_keys(item) for item in items if isinstance(item, dict)])
+
+
+def parse_equipment(content: bytes | str) -> Equipment | None:
+    """The one equipment of a single-element answer (None when the answer holds none)."""
+    page = parse_document(content)
+    return page.equipment[0] if page.equipment else None
+
+
+def _page(nodes: list[dict[str, Any]]) -> FleetPage:
+    equipment: list[Equipment] = []
+    links: dict[str, str] = {}
+    version = None
+    for node in nodes:
+        if "equipmentheader" in node:
+            equipment.append(_equipment(node))
+            continue
+        equipment.extend(_equipment(eq) for eq in _many(node, "equipment") if isinstance(eq, dict))
+        for link in _many(node, "links"):
+            if isinstance(link, dict):
+                rel, href = _text(_first(link, "rel")), _text(_first(link, "href"))
+                if rel and href:
+                    links.setdefault(rel.lower(), href)
+        version = version or _text(_first(node, "version"))
+    return FleetPage(tuple(equipment), links, version)
+
+
+def _equipment(node: dict[str, Any]) -> Equipment:
+    header = _group(node, "equipmentheader") or {}
+    return Equipment(
+        oem_name=_text(_first(header, "oemname")),
+        model=_model(_text(_first(header, "model"))),
+        equipment_id=_text(_first(header, "equipmentid")),
+        serial_number=_text(_first(header, "serialnumber")),
+        pin=_text(_first(header, "pin")),
+        unit_install_at=parse_moment(_first(header, "unitinstalldatetime")),
+        location=_location(_group(node, "location")),
+        operating_hours=_hours(_group(node, "cumulativeoperatinghours")),
+        idle_hours=_hours(_group(node, "cumulativeidlehours")),
+        fuel_used=_fuel_used(_group(node, "fuelused")),
+        fuel_remaining=_fuel_remaining(_group(node, "fuelremaining")),
+        distance=_distance(_group(node, "distance")),
+        engine_status=_engine(_group(node, "enginestatus")),
+        metadata=_metadata(_group(node, "metadata")),
+    )
+
+
+def _location(group: dict | None) -> Location | None:
+    if group is None:
+        return None
+    latitude, longitude = _float(_first(group, "latitude")), _float(_first(group, "longitude"))
+    if latitude is None and longitude is None:
+        return None
+    return Location(
+        latitude,
+        longitude,
+        _float(_first(group, "altitude")),
+        unit(_text(_first(group, "altitudeunits"))),
+        parse_moment(_first(group, "datetime")),
+    )
+
+
+def _hours(group: dict | None) -> Hours | None:
+    value = _float(_first(group, "hour")) if group else None
+    return Hours(value, parse_moment(_first(group, "datetime"))) if value is not None else None
+
+
+def _fuel_used(group: dict | None) -> FuelUsed | None:
+    value = _float(_first(group, "fuelconsumed")) if group else None
+    if value is None:
+        return None
+    return FuelUsed(value, unit(_text(_first(group, "fuelunits"))), parse_moment(_first(group, "datetime")))
+
+
+def _fuel_remaining(group: dict | None) -> FuelRemaining | None:
+    value = _float(_first(group, "percent")) if group else None
+    return FuelRemaining(value, parse_moment(_first(group, "datetime"))) if value is not None else None
+
+
+def _distance(group: dict | None) -> Distance | None:
+    value = _float(_first(group, "odometer")) if group else None
+    if value is None:
+        return None
+    return Distance(
+        value, unit(_text(_first(group, "odometerunits"))), parse_moment(_first(group, "datetime"))
+    )
+
+
+def _engine(group: dict | None) -> EngineStatus | None:
+    if group is None:
+        return None
+    running = _first(group, "running")
+    if isinstance(running, str):
+        running = {"true": True, "false": False, "1": True, "0": False}.get(running.strip().lower())
+    return EngineStatus(
+        running if isinstance(running, bool) else None,
+        _text(_first(group, "enginenumber")),
+        parse_moment(_first(group, "datetime")),
+    )
+
+
+def _metadata(group: dict | None) -> Metadata | None:
+    if group is None:
+        return None
+    return Metadata(
+        _text(_first(group, "telematicserialnumber")),
+        _text(_first(group, "machineid")),
+        _text(_first(group, "unitid")),
+        _text(_first(group, "externalreferencenumber")),
+    )
+
+
+def parse_moment(value: Any) -> datetime | None:
+    """An ISO 8601 date-time in UTC; placeholders (year 1) and blanks are None, naive times are UTC."""
+    text = _text(value)
+    if not text:
+        return None
+    text = _FRACTION.sub(lambda m: m.group(1)[:7], text.replace("z", "Z"))
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.year <= 1:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def unit(value: str | None) -> str | None:
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    return UNIT_ALIASES.get(lowered, lowered) or None
+
+
+def _model(value: str | None) -> str | None:
+    return None if value is None or value.strip().lower() in _MISSING else value
+
+
+# --- generic node access: XML and JSON both become dicts of lowercase keys ------------------------------
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xml_node(element: ET.Element) -> Any:
+    children = list(element)
+    if not children and not element.attrib:
+        return (element.text or "").strip()
+    node: dict[str, Any] = {_local(k).lower(): v for k, v in element.attrib.items()}
+    for child in children:
+        node.setdefault(_local(child.tag).lower(), []).append(_xml_node(child))
+    return node
+
+
+def _lower_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k).lower(): _lower_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_keys(v) for v in value]
+    return value
+
+
+def _many(node: dict | None, key: str) -> list[Any]:
+    value = node.get(key) if node else None
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _first(node: dict | None, key: str) -> Any:
+    values = _many(node, key)
+    return values[0] if values else None
+
+
+def _group(node: dict, key: str) -> dict | None:
+    value = _first(node, key)
+    return value if isinstance(value, dict) else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None

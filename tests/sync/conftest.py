@@ -1,0 +1,1 @@
+from tests.fixtures.sandbox import *  # noqa: F403
