@@ -1,0 +1,140 @@
+"""How close the shared rate limiter runs to Trackunit's limit without ever earning a 429.
+
+Starts a sandbox limited to 50 REST requests/s, drives the real client (auth, Redis budget, retries)
+from several threads for about ten seconds, and reads the sandbox's own request log: requests per
+second actually served, the busiest 1-second window, and how many 429s were answered. Needs REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from bisect import bisect_left
+from datetime import datetime
+from pathlib import Path
+
+import requests
+
+from bench.harness import Row
+
+LIMIT_PER_S = 50
+THREADS = 6
+DURATION_S = 10.0
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "client_rate"
+
+
+def run() -> list[Row]:
+    _setup_django()
+    process, base = _start_sandbox()
+    try:
+        entries, elapsed = _drive(base)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    api = [e for e in entries if e["path"].startswith("/api/")]
+    times = sorted(datetime.fromisoformat(e["timestamp"].replace("Z", "+00:00")).timestamp() for e in api)
+    rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+    busiest = max((bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
+    too_many = sum(1 for e in api if e["status"] == 429)
+    percent = 100 * rate / LIMIT_PER_S
+    return [
+        Row(NAME, f"achieved rate, {THREADS} threads, limit {LIMIT_PER_S}/s", rate, "req/s"),
+        Row(NAME, "achieved rate as share of the limit", percent, "%", ">= 95", percent >= 95),
+        Row(
+            NAME,
+            "busiest 1-second window at the server",
+            busiest,
+            "requests",
+            f"<= {LIMIT_PER_S}",
+            busiest <= LIMIT_PER_S,
+        ),
+        Row(NAME, "429 answers", too_many, "count", "0", too_many == 0),
+        Row(NAME, "requests served", len(api), "count"),
+        Row(NAME, "wall time", elapsed, "s"),
+    ]
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rentalbridge.settings")
+    import django
+
+    django.setup()
+
+
+def _start_sandbox() -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "trackunit_sandbox",
+            "--port",
+            "0",
+            "--rate-limit-per-s",
+            str(LIMIT_PER_S),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "http://" not in line:
+        process.kill()
+        raise RuntimeError(f"the sandbox did not start: {line!r}")
+    return process, line[line.index("http://") :].split()[0]
+
+
+def _drive(base: str) -> tuple[list[dict], float]:
+    from sync.trackunit.client import ClientConfig, TrackunitClient
+
+    config = ClientConfig(
+        api_url=f"{base}/api",
+        auth_url=base,
+        aemp_url=f"{base}/public/api/aemp/v2/15143/-3",
+        auth_flow="password",
+        client_id="rentalbridge-sandbox",
+        client_secret="sandbox-secret",
+        username="api-user@sandbox.local",
+        password="sandbox-password",
+        redis_url=os.environ["REDIS_URL"],
+        redis_prefix=f"bench-{uuid.uuid4().hex[:8]}",
+        rate_limits={"account_rest": LIMIT_PER_S},
+    )
+    TrackunitClient(config).tokens.token()  # one login before the clock starts, as in a running worker
+    requests.post(f"{base}/_sandbox/reset", timeout=5)
+    stop_at = time.monotonic() + DURATION_S
+    errors: list[Exception] = []
+
+    def worker() -> None:
+        client = TrackunitClient(config)
+        try:
+            while time.monotonic() < stop_at:
+                client.request("GET", "/asset/v1/assets", params={"page": 0, "size": 1})
+        except Exception as exc:  # re-raised in the main thread after the run
+            errors.append(exc)
+        finally:
+            client.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    if errors:
+        raise errors[0]
+    log = requests.get(f"{base}/_sandbox/requests", timeout=10).json()["requests"]
+    return log, elapsed
+
+
+if __name__ == "__main__":
+    from bench.harness import format_table
+
+    print(format_table(run()))

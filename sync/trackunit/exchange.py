@@ -1,0 +1,103 @@
+"""One HTTP attempt as the audit trail sees it, with every credential taken out first.
+
+The sync layer stores exchanges for staff to read, so secrets must never reach it: headers that carry
+credentials are replaced, secret-named fields are blanked in JSON and form bodies and in query strings,
+and the configured secret values themselves are scrubbed from whatever text is left as a last guard.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDACTED = "[REDACTED]"
+
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+SECRET_FIELDS = frozenset(
+    {"password", "client_secret", "refresh_token", "access_token", "id_token", "api_key_secret", "secret"}
+)
+# Shorter strings would blank ordinary words and numbers in bodies; real secrets are longer than this.
+_MIN_SCRUBBED_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One attempt at one HTTP request; a call retried three times produces three exchanges."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str | None
+    status: int | None
+    response_body: str | None
+    duration_ms: float
+    attempt: int
+    error: str | None
+    endpoint_class: str
+    started_at: datetime
+
+
+ExchangeCallback = Callable[[Exchange], None]
+
+
+class Redactor:
+    """Removes credentials from URLs, headers and bodies; `secrets` are literal values to scrub too."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = sorted(
+            {s for s in secrets if s and len(s) >= _MIN_SCRUBBED_LENGTH}, key=len, reverse=True
+        )
+
+    def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        return {
+            name: REDACTED if name.lower() in SECRET_HEADERS else self.text(str(value))
+            for name, value in headers.items()
+        }
+
+    def url(self, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.query:
+            query = urlencode(self._pairs(parse_qsl(parts.query, keep_blank_values=True)), safe=",")
+            parts = parts._replace(query=query)
+        if parts.password:
+            parts = parts._replace(netloc=parts.netloc.replace(parts.password, REDACTED))
+        return self.text(urlunsplit(parts))
+
+    def body(self, body: str | bytes | None, content_type: str = "") -> str | None:
+        """Redacts a JSON or form body; anything else keeps only the literal-secret scrub."""
+        if body is None:
+            return None
+        text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+        if not text:
+            return text
+        if "json" in content_type or text.lstrip()[:1] in ("{", "["):
+            try:
+                return self.text(json.dumps(self.data(json.loads(text)), ensure_ascii=False))
+            except ValueError:
+                pass
+        if "x-www-form-urlencoded" in content_type:
+            return self.text(urlencode(self._pairs(parse_qsl(text, keep_blank_values=True))))
+        return self.text(text)
+
+    def data(self, value: Any) -> Any:
+        """Redacts secret-named keys at any depth of decoded JSON."""
+        if isinstance(value, dict):
+            return {
+                key: REDACTED if str(key).lower() in SECRET_FIELDS else self.data(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self.data(item) for item in value]
+        return value
+
+    def text(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def _pairs(self, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(key, REDACTED if key.lower() in SECRET_FIELDS else value) for key, value in pairs]
