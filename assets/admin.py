@@ -1,12 +1,15 @@
 from django.contrib import admin
 
 from assets.models import Asset, Depot
+from assets.resources import AssetResource, DepotResource
 from contracts.models import ContractItem
 from rentalbridge.customfields.admin import CustomFieldValueInline
+from rentalbridge.imports.admin import BulkImportExportMixin
 
 
 @admin.register(Depot)
-class DepotAdmin(admin.ModelAdmin):
+class DepotAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [DepotResource]
     list_display = ["name", "external_reference", "city", "country", "latitude", "longitude"]
     list_filter = ["country"]
     search_fields = ["name", "external_reference", "city"]
@@ -37,7 +40,8 @@ class RentalHistoryInline(admin.TabularInline):
 
 
 @admin.register(Asset)
-class AssetAdmin(admin.ModelAdmin):
+class AssetAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [AssetResource]
     list_display = [
         "name",
         "external_reference",

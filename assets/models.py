@@ -36,6 +36,10 @@ class Depot(Address, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [
+            ("import_depot", "Can import depots from CSV"),
+            ("export_depot", "Can export depots to CSV/XLSX"),
+        ]
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -155,6 +159,10 @@ class Asset(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [
+            ("import_asset", "Can import assets from CSV"),
+            ("export_asset", "Can export assets to CSV/XLSX"),
+        ]
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["name", "id"], name="asset_name_id_idx"),

@@ -5,7 +5,9 @@ from django.forms.models import BaseInlineFormSet
 
 from contracts.models import Contract, ContractItem, ContractStatus
 from contracts.overlaps import overlap_messages, period_of_item
+from contracts.resources import ContractItemResource, ContractResource
 from rentalbridge.customfields.admin import CustomFieldValueInline
+from rentalbridge.imports.admin import BulkImportExportMixin
 
 
 class ContractItemFormSet(BaseInlineFormSet):
@@ -49,7 +51,8 @@ class ContractItemInline(admin.StackedInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ContractResource]
     list_display = ["external_reference", "customer", "status", "start_date", "end_date", "item_count"]
     list_filter = ["status", ("customer", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["customer"]
@@ -68,7 +71,8 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContractItem)
-class ContractItemAdmin(admin.ModelAdmin):
+class ContractItemAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ContractItemResource]
     list_display = [
         "external_reference",
         "contract",

@@ -35,6 +35,10 @@ class Contract(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [
+            ("import_contract", "Can import contracts from CSV"),
+            ("export_contract", "Can export contracts to CSV/XLSX"),
+        ]
         ordering = ["-start_date", "external_reference"]
         indexes = [models.Index(fields=["status", "start_date"], name="contract_status_start_idx")]
         constraints = [
@@ -95,6 +99,10 @@ class ContractItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [
+            ("import_contractitem", "Can import contract items from CSV"),
+            ("export_contractitem", "Can export contract items to CSV/XLSX"),
+        ]
         ordering = ["contract", "on_rent_date", "external_reference"]
         indexes = [models.Index(fields=["asset", "on_rent_date"], name="item_asset_on_rent_idx")]
         constraints = [

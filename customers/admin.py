@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.db import models
 
 from customers.models import Customer, CustomerContact
+from customers.resources import CustomerContactResource, CustomerResource
 from rentalbridge.customfields.admin import CustomFieldValueInline
+from rentalbridge.imports.admin import BulkImportExportMixin
 
 
 class CustomerContactInline(admin.TabularInline):
@@ -12,7 +14,8 @@ class CustomerContactInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CustomerResource]
     list_display = ["name", "external_reference", "type", "city", "country", "phone", "email"]
     list_filter = ["type", "country"]
     search_fields = ["name", "external_reference", "email"]
@@ -28,7 +31,8 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerContact)
-class CustomerContactAdmin(admin.ModelAdmin):
+class CustomerContactAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CustomerContactResource]
     list_display = ["name", "customer", "role", "email", "phone"]
     list_select_related = ["customer"]
     search_fields = ["name", "email", "customer__name", "customer__external_reference"]

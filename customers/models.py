@@ -33,6 +33,10 @@ class Customer(Address, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [
+            ("import_customer", "Can import customers from CSV"),
+            ("export_customer", "Can export customers to CSV/XLSX"),
+        ]
         ordering = ["name"]
         indexes = [models.Index(Lower("name"), name="customer_name_lower_idx")]
         constraints = [
@@ -58,6 +62,10 @@ class CustomerContact(models.Model):
     trackunit_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
+        permissions = [
+            ("import_customercontact", "Can import customer contacts from CSV"),
+            ("export_customercontact", "Can export customer contacts to CSV/XLSX"),
+        ]
         ordering = ["customer", "name"]
         constraints = [
             # The natural key CSV imports and the sync use to find a contact again.

@@ -6,7 +6,9 @@ import shutil
 import pytest
 from django.contrib.auth.models import Group, User
 
-from rentalbridge.roles.definitions import AUDITOR, BACK_OFFICE, SYNC_OPERATOR
+from rentalbridge.roles.definitions import AUDITOR, BACK_OFFICE, SYNC_OPERATOR, apply_roles
+from tests.fixtures.celery_worker import celery_worker  # noqa: F401 - shared with every test area
+from tests.fixtures.sandbox import worker_sandbox  # noqa: F401
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -16,6 +18,20 @@ def _user(username: str, role: str | None) -> User:
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _no_sync_on_change(settings) -> None:
+    """Saves in tests do not enqueue syncs into the shared Redis; trigger tests turn it back on."""
+    settings.SYNC_ON_CHANGE = False
+
+
+@pytest.fixture
+def roles(db) -> None:
+    """The roles' groups, as the migrations create them; transactional tests flush them between tests."""
+    from django.apps import apps
+
+    apply_roles(apps)
 
 
 @pytest.fixture

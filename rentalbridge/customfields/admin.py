@@ -4,6 +4,8 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 
 from rentalbridge.customfields import rules
 from rentalbridge.customfields.models import ENTITY_MODELS, CustomFieldDefinition, CustomFieldValue
+from rentalbridge.customfields.resources import CustomFieldDefinitionResource, CustomFieldValueResource
+from rentalbridge.imports.admin import BulkImportExportMixin
 
 
 class CustomFieldValueForm(forms.ModelForm):
@@ -51,7 +53,8 @@ class CustomFieldValueInline(GenericTabularInline):
 
 
 @admin.register(CustomFieldDefinition)
-class CustomFieldDefinitionAdmin(admin.ModelAdmin):
+class CustomFieldDefinitionAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CustomFieldDefinitionResource]
     list_display = ["key", "title", "entity_type", "type", "scope", "ui_visible", "ui_editable"]
     list_filter = ["entity_type", "type", "scope"]
     search_fields = ["key", "title"]
@@ -82,7 +85,8 @@ class CustomFieldDefinitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomFieldValue)
-class CustomFieldValueAdmin(admin.ModelAdmin):
+class CustomFieldValueAdmin(BulkImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CustomFieldValueResource]
     list_display = ["definition", "content_type", "object_id", "value", "updated_at"]
     list_filter = ["definition__entity_type", "definition"]
     list_select_related = ["definition", "content_type"]

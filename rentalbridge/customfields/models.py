@@ -88,6 +88,10 @@ class CustomFieldDefinition(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [
+            ("import_customfielddefinition", "Can import custom-field definitions from CSV"),
+            ("export_customfielddefinition", "Can export custom-field definitions to CSV/XLSX"),
+        ]
         ordering = ["entity_type", "key"]
         constraints = [
             models.CheckConstraint(
@@ -163,6 +167,10 @@ class CustomFieldValue(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [
+            ("import_customfieldvalue", "Can import custom-field values from CSV"),
+            ("export_customfieldvalue", "Can export custom-field values to CSV/XLSX"),
+        ]
         ordering = ["definition__key"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="cfvalue_record_idx")]
         constraints = [

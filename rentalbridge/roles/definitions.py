@@ -27,7 +27,10 @@ ROLE_ACTIONS: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def apply_roles(apps) -> None:
-    """Create the groups and give each exactly the permissions of its role (idempotent)."""
+    """Create the groups and give each exactly the permissions of its role (idempotent).
+
+    `apps` is a migration's historical registry, or django.apps.apps.
+    """
     _ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -45,6 +48,8 @@ def _ensure_permissions(apps) -> None:
     # Django creates permissions after all migrations ran (post_migrate); a data migration that assigns
     # them must create them first.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # A migration's historical app configs have no models module, which create_permissions requires.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = original

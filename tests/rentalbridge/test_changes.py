@@ -19,9 +19,13 @@ def test_a_batch_is_announced_once_and_only_after_commit():
             assert received == []
         assert received == [(Asset, [3, 1, 2], "import_csv")]
 
-        with pytest.raises(RuntimeError), transaction.atomic():
-            announce_changed(Asset, [4], actor="import_csv")
-            raise RuntimeError("rolled back")
+        def announce_then_fail() -> None:
+            with transaction.atomic():
+                announce_changed(Asset, [4], actor="import_csv")
+                raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError):
+            announce_then_fail()
         announce_changed(Asset, [], actor="nobody")
         assert len(received) == 1
     finally:

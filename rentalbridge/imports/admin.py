@@ -1,0 +1,138 @@
+"""The admin side of imports and exports, mixed into each domain ModelAdmin.
+
+django-import-export supplies the buttons, the upload form, the export form (current filters, CSV and
+XLSX) and the permission checks; this mixin swaps its row-by-row import for an ImportJob run by the bulk
+engine: upload -> checked preview (in the request, or in Celery for large files) -> confirm -> written.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+
+from rentalbridge.imports import jobs, views
+from rentalbridge.imports.decoding import FileRefused
+from rentalbridge.imports.models import ImportJob, JobStatus
+from rentalbridge.imports.registry import entity_for_model
+
+
+class ConfirmJobForm(forms.Form):
+    job = forms.IntegerField(widget=forms.HiddenInput)
+    valid_only = forms.BooleanField(required=False)
+
+
+class BulkImportExportMixin(ImportExportMixin):
+    import_formats = [CSV]
+    export_formats = [CSV, XLSX]
+    # Excel opens UTF-8 CSV correctly only with a BOM; the importer accepts both.
+    to_encoding = "utf-8-sig"
+    import_template_name = "admin/imports/import.html"
+
+    @property
+    def import_entity(self) -> str:
+        return entity_for_model(self.model)
+
+    def get_urls(self):
+        info = self.get_model_info()
+        wrap = self.admin_site.admin_view
+        urls = [
+            path("import/template.csv", wrap(self.template_view), name="{}_{}_import_template".format(*info)),
+            path("import/job/<int:job_id>/", wrap(self.job_view), name="{}_{}_import_job".format(*info)),
+            path(
+                "import/job/<int:job_id>/status/",
+                wrap(self.job_status_view),
+                name="{}_{}_import_status".format(*info),
+            ),
+            path(
+                "import/job/<int:job_id>/rejected.csv",
+                wrap(self.job_rejected_view),
+                name="{}_{}_import_rejected".format(*info),
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def import_action(self, request, **kwargs):
+        """Upload: refuse bad files on the form, otherwise create the job and show its preview page."""
+        if request.method != "POST":
+            return super().import_action(request, **kwargs)
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_import_form(request)
+        if form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            try:
+                job = jobs.create_job(
+                    self.import_entity, b"".join(upload.chunks()), upload.name, request.user
+                )
+            except FileRefused as exc:
+                form.add_error("import_file", str(exc))
+            else:
+                jobs.start(job)
+                return HttpResponseRedirect(self._job_url(job))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import",
+            "form": form,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+            "fields_list": [],
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def process_import(self, request, **kwargs):
+        """Confirm: write the checked file (all rows, or the valid ones only)."""
+        if request.method != "POST" or not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ConfirmJobForm(request.POST)
+        if not form.is_valid():
+            raise PermissionDenied
+        job = self._job(request, form.cleaned_data["job"])
+        if job.status != JobStatus.PREVIEW:
+            messages.warning(request, "This import was already confirmed.")
+            return HttpResponseRedirect(self._job_url(job))
+        job = jobs.start(job, confirmed=True, valid_only=form.cleaned_data["valid_only"])
+        if job.status == JobStatus.DONE and not job.rows_rejected:
+            messages.success(request, f"Import finished: {jobs.summary(job)}")
+            return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*self.get_model_info())))
+        return HttpResponseRedirect(self._job_url(job))
+
+    def template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        return views.template_csv(self.import_entity)
+
+    def job_view(self, request, job_id: int):
+        job = self._job(request, job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import of {job.file_name}",
+            "opts": self.model._meta,
+            "job": job,
+            "confirm_url": reverse("admin:{}_{}_process_import".format(*self.get_model_info())),
+            "status_url": reverse("admin:{}_{}_import_status".format(*self.get_model_info()), args=[job.pk]),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/imports/job.html", context)
+
+    def job_status_view(self, request, job_id: int):
+        return views.job_status(self._job(request, job_id))
+
+    def job_rejected_view(self, request, job_id: int):
+        return views.rejected_csv(self._job(request, job_id))
+
+    def _job(self, request, job_id: int) -> ImportJob:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob, pk=job_id, entity=self.import_entity)
+        if job.created_by_id != request.user.pk and not request.user.is_superuser:
+            raise PermissionDenied
+        return job
+
+    def _job_url(self, job: ImportJob) -> str:
+        return reverse("admin:{}_{}_import_job".format(*self.get_model_info()), args=[job.pk])

@@ -1,0 +1,144 @@
+"""A django-import-export ModelResource that also describes how the bulk engine reads and checks it.
+
+The resource's fields stay the single declaration of the CSV columns: export, the admin's format and
+field lists and django-import-export's own row-by-row import all use them. The bulk engine derives a parser
+per column from the same fields (ForeignKeyWidget -> a lookup by the other record's natural key, a model
+field -> its type, choices and validators) and calls the hooks below for the rules that span columns or rows.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from import_export import resources
+from import_export.widgets import ForeignKeyWidget
+
+from rentalbridge.imports import cells
+from rentalbridge.imports.batch import Batch
+from rentalbridge.imports.prefetch import rows_where_in
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    attname: str
+    parse: cells.Parser | None = None
+    lookup_model: type[models.Model] | None = None
+    lookup_field: str = ""
+    required: bool = False
+    readonly: bool = False
+    nullable: bool = True
+
+
+class BulkModelResource(resources.ModelResource):
+    """Subclasses set `entity`, `natural_key` (attnames), `required_columns` and `example_row`."""
+
+    entity: str = ""
+    natural_key: tuple[str, ...] = ("external_reference",)
+    required_columns: tuple[str, ...] = ()
+    example_row: dict[str, str] = {}
+    # Parsers that replace the one derived from the model field, and those of columns that are no field.
+    column_parsers: dict[str, cells.Parser] = {}
+    # Related records the export reads, fetched with the rows instead of one query per row.
+    export_select_related: tuple[str, ...] = ()
+
+    def bulk_columns(self) -> list[ColumnSpec]:
+        opts = self._meta.model._meta
+        specs = []
+        for field in (self.fields[name] for name in self.get_export_order()):
+            name = field.column_name
+            if field.readonly:
+                specs.append(ColumnSpec(name, name, readonly=True))
+                continue
+            model_field = _model_field(opts, field.attribute)
+            required = name in self.required_columns
+            if isinstance(field.widget, ForeignKeyWidget):
+                specs.append(
+                    ColumnSpec(
+                        name,
+                        model_field.attname,
+                        lookup_model=field.widget.model,
+                        lookup_field=field.widget.field,
+                        required=required,
+                        nullable=model_field.null,
+                    )
+                )
+            elif model_field is not None:
+                parser = self.column_parsers.get(name) or cells.field_parser(model_field)
+                specs.append(ColumnSpec(name, model_field.attname, parser, required=required))
+            else:
+                parser = self.column_parsers.get(name) or cells.text_parser()
+                specs.append(ColumnSpec(name, name, parser, required=required))
+        return specs
+
+    def filter_export(self, queryset, **kwargs):
+        return (
+            queryset.select_related(*self.export_select_related) if self.export_select_related else queryset
+        )
+
+    def template_csv(self) -> str:
+        """The header row and one example row, for staff to fill in."""
+        names = [field.column_name for field in self.get_export_fields() if not field.readonly]
+        return (
+            ",".join(names) + "\r\n" + ",".join(_quoted(self.example_row.get(n, "")) for n in names) + "\r\n"
+        )
+
+    # --- hooks, in the order the engine calls them ---------------------------------------------------
+    def resolve(self, batch: Batch) -> None:
+        """Derive attributes that no single column holds (e.g. a generic relation's target)."""
+
+    def check_rows(self, batch: Batch) -> None:
+        """Rules across the columns of one row (off-rent before on-rent...)."""
+
+    def match(self, batch: Batch) -> list[int | None]:
+        """The primary key each row updates, or None for a new record; by `natural_key` by default."""
+        return lookup_keys(self._meta.model, self.natural_key, self.keys(batch))
+
+    def keys(self, batch: Batch) -> list[tuple | None]:
+        """Each row's natural key, None where a part is missing (the row is rejected for that already)."""
+        columns = [batch.values.get(name) or [None] * len(batch) for name in self.natural_key]
+        return [None if None in key or "" in key else key for key in zip(*columns, strict=True)]
+
+    def check_set(self, batch: Batch) -> None:
+        """Rules across rows and stored records (overlapping rentals...), once `existing` is known."""
+
+    def write_attnames(self, batch: Batch) -> list[str]:
+        """The attributes written for each row: the imported columns and what `resolve` derived."""
+        return [name for name in batch.values if not name.startswith("_")]
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+
+
+def _model_field(opts, attribute: str | None) -> models.Field | None:
+    if not attribute:
+        return None
+    try:
+        field = opts.get_field(attribute)
+    except FieldDoesNotExist:  # a virtual column, e.g. a custom-field value's record reference
+        return None
+    return field if field.concrete else None
+
+
+def lookup_keys(
+    model: type[models.Model], natural_key: tuple[str, ...], keys: list[tuple | None]
+) -> list[int | None]:
+    """Primary keys for natural keys, fetched by the key's first part."""
+    firsts = {key[0] for key in keys if key is not None}
+    found: dict[tuple, int] = {}
+    for *parts, pk in rows_where_in(model.objects.all(), natural_key[0], firsts, *natural_key[1:], "pk"):
+        found[tuple(parts)] = pk
+    return [found.get(key) if key is not None else None for key in keys]
+
+
+def fetch_values(
+    model: type[models.Model], pks: Iterable[int], attnames: list[str]
+) -> dict[int, dict[str, Any]]:
+    """The stored values of the given records, to tell updated rows from unchanged ones."""
+    stored = {}
+    for pk, *values in rows_where_in(model.objects.all(), "pk", pks, *attnames):
+        stored[pk] = dict(zip(attnames, values, strict=True))
+    return stored

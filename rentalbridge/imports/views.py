@@ -1,0 +1,37 @@
+"""Small responses of the import pages: progress as JSON, the rejected rows, the per-entity template."""
+
+from django.http import HttpResponse, JsonResponse
+
+from rentalbridge.imports.models import ImportJob
+from rentalbridge.imports.registry import resource_for
+
+
+def job_status(job: ImportJob) -> JsonResponse:
+    """What the progress bar polls: small, and enough to know when to reload the page."""
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "stage": job.stage,
+            "percent": job.percent,
+            "finished": job.is_finished,
+            "resting": job.is_finished or job.status == "PREVIEW",
+            "rows_total": job.rows_total,
+            "rows_new": job.rows_new,
+            "rows_updated": job.rows_updated,
+            "rows_unchanged": job.rows_unchanged,
+            "rows_rejected": job.rows_rejected,
+        }
+    )
+
+
+def rejected_csv(job: ImportJob) -> HttpResponse:
+    response = HttpResponse(bytes(job.rejected_csv or b""), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected-{job.entity}-{job.pk}.csv"'
+    return response
+
+
+def template_csv(entity: str) -> HttpResponse:
+    response = HttpResponse(resource_for(entity).template_csv().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{entity}-template.csv"'
+    return response
