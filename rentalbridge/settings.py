@@ -7,6 +7,7 @@ process environment always wins so `make run`, the tests and CI can override any
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "assets",
     "contracts",
     "sync",
+    "rentalbridge.imports",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +114,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Tasks are kept short (one operation or one page each), so a redelivery window of an hour is safe.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE: dict = {}
+# Pushes to Trackunit wait on its rate limits: their own queue keeps them from starving other work.
+CELERY_TASK_ROUTES = {
+    "sync.tasks.advance_run": {"queue": "trackunit"},
+    "sync.tasks.push_operations": {"queue": "trackunit"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "nightly-reconcile": {
+        "task": "sync.tasks.nightly_reconcile",
+        "schedule": crontab(hour=env.int("SYNC_NIGHTLY_HOUR", default=2), minute=0),
+    },
+}
 
 # --- Trackunit ----------------------------------------------------------------------------------------
 TRACKUNIT_API_URL = env.str("TRACKUNIT_API_URL", default="https://iris.trackunit.com/api")
@@ -148,10 +160,28 @@ TRACKUNIT_RATE_LIMITS = {
     "aemp_fleet": env.float("TRACKUNIT_RATE_LIMIT_AEMP_FLEET_PER_S", default=50.0),
     "aemp_element": env.float("TRACKUNIT_RATE_LIMIT_AEMP_ELEMENT_PER_S", default=500.0),
 }
-TRACKUNIT_RATE_LIMIT_SAFETY = env.float("TRACKUNIT_RATE_LIMIT_SAFETY", default=0.97)
+TRACKUNIT_RATE_LIMIT_SAFETY = env.float("TRACKUNIT_RATE_LIMIT_SAFETY", default=0.96)
 TRACKUNIT_RATE_LIMIT_MAX_WAIT_S = env.float("TRACKUNIT_RATE_LIMIT_MAX_WAIT_S", default=30.0)
 # ISO 15143-3: one request per URL per this many seconds, remembered in the database.
 TRACKUNIT_AEMP_URL_INTERVAL_S = env.float("TRACKUNIT_AEMP_URL_INTERVAL_S", default=900.0)
+
+# --- Imports -----------------------------------------------------------------------------------------
+# Roles grant import_<model>/export_<model> (rentalbridge/roles); django-import-export checks exactly those.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# Files with more data rows than this are validated and written by a Celery worker, not in the request.
+IMPORTS_ASYNC_THRESHOLD_ROWS = env.int("IMPORTS_ASYNC_THRESHOLD_ROWS", default=2000)
+IMPORTS_MAX_FILE_BYTES = env.int("IMPORTS_MAX_FILE_BYTES", default=100 * 2**20)
+IMPORTS_BATCH_SIZE = env.int("IMPORTS_BATCH_SIZE", default=2000)
+
+# --- Sync ------------------------------------------------------------------------------------------------
+# Saving synced data asks for one coalesced sync this many seconds after commit.
+SYNC_ON_CHANGE = env.bool("SYNC_ON_CHANGE", default=True)
+SYNC_DEBOUNCE_S = env.int("SYNC_DEBOUNCE_S", default=5)
+# Operations per Celery task: small enough to spread a phase over the workers, large enough to be cheap.
+SYNC_CHUNK_SIZE = env.int("SYNC_CHUNK_SIZE", default=25)
+# A run without progress for this long lost its tasks: it is closed and its records are planned again.
+SYNC_STALLED_AFTER_S = env.int("SYNC_STALLED_AFTER_S", default=900)
 
 LOGGING = {
     "version": 1,

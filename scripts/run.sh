@@ -27,14 +27,15 @@ mkdir -p .run
 log "migrating the database"
 "$PY" manage.py migrate --no-input -v 0
 log "seeding demo data"
-"$PY" manage.py seed_demo
+# Redis starts with the other processes below; the first push is the operator's "Sync now".
+SYNC_ON_CHANGE=false "$PY" manage.py seed_demo
 
 redis_port="$(sed -E 's#.*:([0-9]+)(/.*)?$#\1#' <<<"$REDIS_URL")"
 {
     echo "web: $PY manage.py runserver 127.0.0.1:$WEB_PORT --insecure --noreload"
-    echo "worker: $VENV/bin/celery -A rentalbridge worker --loglevel INFO --concurrency 2"
+    echo "worker: $VENV/bin/celery -A rentalbridge worker --loglevel INFO --concurrency 4 --queues celery,trackunit"
     echo "beat: $VENV/bin/celery -A rentalbridge beat --loglevel INFO --schedule .run/celerybeat-schedule"
-    echo "sandbox: $PY manage.py trackunit_sandbox --port $SANDBOX_PORT --state-file .run/sandbox-state.json"
+    echo "sandbox: $PY manage.py trackunit_sandbox --port $SANDBOX_PORT --demo-fleet --state-file .run/sandbox-state.json"
     # Reuse a Redis that already answers on that port; otherwise run our own for the session.
     if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
         echo "redis: redis-server --port $redis_port --bind 127.0.0.1 --save '' --appendonly no"

@@ -1,5 +1,6 @@
 """What the sync layer remembers between runs and restarts."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -18,3 +19,216 @@ class AempRequestLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} at {self.last_requested_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SyncStatus(models.TextChoices):
+    IN_SYNC = "in_sync", "In sync"
+    PENDING = "pending", "Pending"
+    FAILED = "failed", "Failed"
+    DRIFT = "drift", "Drift"
+
+
+class SyncState(models.Model):
+    """The ledger: what Trackunit last accepted for one record, so the next plan sends only changes.
+
+    Written only after Trackunit accepted a push; a record whose push failed keeps its old hash and is
+    planned again. `source_version` is the newest `updated_at` of the local rows that built the payload,
+    which lets the planner skip untouched records without building their payloads.
+    """
+
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=255)
+    remote_id = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(null=True, blank=True)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    source_version = models.DateTimeField(null=True, blank=True)
+    mapping_version = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.PENDING)
+    last_error = models.TextField(blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "sync state"
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="syncstate_one_per_record")]
+        indexes = [models.Index(fields=["kind", "status"], name="syncstate_kind_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}: {self.get_status_display()}"
+
+
+class RunStatus(models.TextChoices):
+    PLANNED = "planned", "Planned (dry run)"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Finished with failures"
+    STALE = "stale", "Refused: stale plan"
+
+
+class SyncRun(models.Model):
+    """One plan, and (once applied) the push of exactly that plan."""
+
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.PLANNED)
+    # The phase being pushed; advanced by a conditional UPDATE so only one worker moves a run forward.
+    current_phase = models.PositiveSmallIntegerField(default=0)
+    trigger = models.CharField(max_length=32, help_text="admin, command, auto, nightly, retry")
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scope = models.JSONField(default=dict, blank=True, help_text="What the plan covered.")
+    summary = models.JSONField(default=dict, blank=True, help_text="Counts per action, unchanged included.")
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "sync run"
+        permissions = [
+            ("run_syncrun", "Can plan and apply syncs"),
+            ("retry_syncrun", "Can retry failed syncs"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sync run #{self.pk}"
+
+    @property
+    def actor_label(self) -> str:
+        user = self.applied_by or self.triggered_by
+        return user.get_username() if user else self.trigger
+
+
+class OperationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class SyncOperation(models.Model):
+    """One create, update or delete of one record in a plan, with the payload reviewed and its diff."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="operations")
+    phase = models.PositiveSmallIntegerField(help_text="Dependency order: lower phases run first.")
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=255)
+    action = models.CharField(
+        max_length=8, choices=[("create", "create"), ("update", "update"), ("delete", "delete")]
+    )
+    fields = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
+    payload = models.JSONField(null=True, blank=True)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    source_version = models.DateTimeField(null=True, blank=True)
+    depends_on = models.JSONField(default=list, blank=True, help_text='["kind:key", ...] pushed first.')
+    status = models.CharField(max_length=16, choices=OperationStatus.choices, default=OperationStatus.PENDING)
+    remote_id = models.CharField(max_length=64, blank=True)
+    error_code = models.CharField(max_length=100, blank=True)
+    error_message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["phase", "id"]
+        verbose_name = "operation"
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "key"], name="operation_one_per_record_and_run")
+        ]
+        indexes = [models.Index(fields=["run", "status"], name="operation_run_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.kind} {self.key}"
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Sync attempts are append-only.")
+
+    def delete(self):
+        raise PermissionError("Sync attempts are append-only.")
+
+
+class SyncAttempt(models.Model):
+    """One HTTP exchange with Trackunit, exactly as sent and answered (secrets redacted). Append-only."""
+
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts")
+    operation = models.ForeignKey(
+        SyncOperation, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts"
+    )
+    kind = models.CharField(max_length=32, blank=True)
+    key = models.CharField(max_length=255, blank=True)
+    action = models.CharField(max_length=8, blank=True)
+    method = models.CharField(max_length=8)
+    url = models.TextField()
+    request_body = models.TextField(blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    duration_ms = models.FloatField()
+    attempt = models.PositiveSmallIntegerField(default=1)
+    outcome = models.CharField(max_length=16, help_text="success, http_error or transport_error")
+    error_code = models.CharField(max_length=100, blank=True)
+    error_message = models.TextField(blank=True)
+    triggered_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "sync attempt"
+        indexes = [models.Index(fields=["kind", "key"], name="attempt_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.url} -> {self.status_code or self.outcome}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("Sync attempts are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Sync attempts are append-only.")
+
+
+class DriftResolution(models.TextChoices):
+    OPEN = "open", "Open"
+    OVERWRITE_REMOTE = "overwrite_remote", "Overwrite Trackunit"
+    ADOPT_REMOTE = "adopt_remote", "Adopted locally"
+
+
+class SyncDrift(models.Model):
+    """A record someone changed in Trackunit after RentalBridge pushed it: both sides, and what was done."""
+
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=255)
+    fields = models.JSONField(help_text='{field: {"pushed": ..., "remote": ...}}')
+    detected_at = models.DateTimeField(auto_now_add=True)
+    resolution = models.CharField(
+        max_length=20, choices=DriftResolution.choices, default=DriftResolution.OPEN
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+        verbose_name = "drift"
+        verbose_name_plural = "drift"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                condition=models.Q(resolution="open"),
+                name="drift_one_open_per_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} ({self.get_resolution_display()})"

@@ -1,0 +1,365 @@
+import json
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from assets.models import Asset, Depot
+from customers.models import Customer
+from rentalbridge.customfields.models import CustomFieldDefinition
+from sync import drift as drift_service
+from sync.admin_status import add_sync_status
+from sync.apply import PlanNotApplicable, apply_plan, progress
+from sync.models import (
+    AempRequestLog,
+    DriftResolution,
+    RunStatus,
+    SyncAttempt,
+    SyncDrift,
+    SyncOperation,
+    SyncRun,
+    SyncState,
+)
+from sync.plan import make_plan
+from sync.service import sync_now
+from sync.trackunit.errors import TrackunitError
+
+OPERATIONS_SHOWN = 200
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is read, never written by hand: not even a superuser may add, change or delete it."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def can_run(request: HttpRequest) -> bool:
+    return request.user.has_perm("sync.run_syncrun")
+
+
+def pretty_json(value) -> str:
+    return format_html(
+        "<pre style='white-space:pre-wrap;margin:0'>{}</pre>", json.dumps(value, indent=2, default=str)
+    )
+
+
+def diff_table(fields: dict) -> str:
+    if not fields:
+        return "—"
+    rows = format_html_join(
+        "",
+        "<tr><td><code>{}</code></td><td>{}</td><td>→</td><td>{}</td></tr>",
+        (
+            (name, json.dumps(before, default=str), json.dumps(after, default=str))
+            for name, (before, after) in fields.items()
+        ),
+    )
+    return format_html("<table class='sync-diff'>{}</table>", rows)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "trigger",
+        "triggered_by",
+        "created_at",
+        "summary_text",
+        "finished_at",
+    ]
+    list_filter = ["status", "trigger"]
+    date_hierarchy = "created_at"
+    change_form_template = "admin/sync/syncrun/change_form.html"
+    change_list_template = "admin/sync/syncrun/change_list.html"
+    actions = ["apply_selected"]
+    fields = [
+        "status",
+        "trigger",
+        "triggered_by",
+        "applied_by",
+        "applied_at",
+        "created_at",
+        "finished_at",
+        "summary_text",
+        "message",
+        "scope",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="plan")
+    def summary_text(self, run: SyncRun) -> str:
+        s = run.summary or {}
+        counts = [f"{s.get(action, 0)} {action}" for action in ("create", "update", "delete", "unchanged")]
+        return " · ".join(counts)
+
+    def get_urls(self):
+        own = [
+            path("plan/", self.admin_site.admin_view(self.plan_view), name="sync_syncrun_plan"),
+            path("sync-now/", self.admin_site.admin_view(self.sync_now_view), name="sync_syncrun_sync_now"),
+            path("drift/", self.admin_site.admin_view(self.drift_view), name="sync_syncrun_drift"),
+            path(
+                "<int:run_id>/apply/", self.admin_site.admin_view(self.apply_view), name="sync_syncrun_apply"
+            ),
+            path(
+                "<int:run_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="sync_syncrun_progress",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "can_run_sync": can_run(request)})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = get_object_or_404(SyncRun, pk=object_id)
+        operations = run.operations.order_by("phase", "id")[:OPERATIONS_SHOWN]
+        context = {
+            "can_run_sync": can_run(request),
+            "run": run,
+            "progress": progress(run),
+            "operations": [(op, diff_table(op.fields)) for op in operations],
+            "operations_shown": OPERATIONS_SHOWN,
+            "operations_url": reverse("admin:sync_syncoperation_changelist") + f"?run__id__exact={run.pk}",
+            "attempts_url": reverse("admin:sync_syncattempt_changelist") + f"?run__id__exact={run.pk}",
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
+
+    def _refuse(self, request):
+        self.message_user(request, "Only sync operators may plan or apply syncs.", messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:sync_syncrun_changelist"))
+
+    def plan_view(self, request):
+        if request.method != "POST" or not can_run(request):
+            return self._refuse(request)
+        run = make_plan(trigger="admin", user=request.user)
+        self.message_user(request, f"Planned {run}: {self.summary_text(run)}. Review it, then apply it.")
+        return HttpResponseRedirect(reverse("admin:sync_syncrun_change", args=[run.pk]))
+
+    def sync_now_view(self, request):
+        if request.method != "POST" or not can_run(request):
+            return self._refuse(request)
+        run = sync_now(trigger="admin", user=request.user)
+        self.message_user(request, f"{run} is being pushed: {self.summary_text(run)}.")
+        return HttpResponseRedirect(reverse("admin:sync_syncrun_change", args=[run.pk]))
+
+    def apply_view(self, request, run_id: int):
+        if request.method != "POST" or not can_run(request):
+            return self._refuse(request)
+        run = get_object_or_404(SyncRun, pk=run_id)
+        try:
+            apply_plan(run, user=request.user)
+            self.message_user(request, f"{run} is being pushed.")
+        except PlanNotApplicable as error:
+            self.message_user(request, str(error), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:sync_syncrun_change", args=[run.pk]))
+
+    def drift_view(self, request):
+        if request.method != "POST" or not can_run(request):
+            return self._refuse(request)
+        try:
+            found = drift_service.detect_drift(trigger="admin", user=request.user)
+        except TrackunitError as error:
+            self.message_user(request, f"Could not read Trackunit: {error}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:sync_syncrun_changelist"))
+        self.message_user(request, f"{len(found)} record(s) differ in Trackunit from what was pushed.")
+        return HttpResponseRedirect(reverse("admin:sync_syncdrift_changelist") + "?resolution__exact=open")
+
+    def progress_view(self, request, run_id: int):
+        run = get_object_or_404(SyncRun, pk=run_id)
+        return JsonResponse(
+            {"status": run.status, "status_display": run.get_status_display(), **progress(run)}
+        )
+
+    @admin.action(description="Apply this plan")
+    def apply_selected(self, request, queryset):
+        if not can_run(request):
+            self._refuse(request)
+            return
+        for run in queryset.filter(status=RunStatus.PLANNED):
+            try:
+                apply_plan(run, user=request.user)
+                self.message_user(request, f"{run} is being pushed.")
+            except PlanNotApplicable as error:
+                self.message_user(request, str(error), messages.ERROR)
+
+
+class AttemptInline(admin.TabularInline):
+    model = SyncAttempt
+    fields = [
+        "created_at",
+        "method",
+        "url",
+        "status_code",
+        "outcome",
+        "error_code",
+        "error_message",
+        "duration_ms",
+        "attempt",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SyncOperation)
+class SyncOperationAdmin(ReadOnlyAdmin):
+    list_display = ["run", "phase", "kind", "key", "action", "status", "error_message"]
+    list_filter = ["status", "kind", "action"]
+    list_select_related = ["run"]
+    search_fields = ["key", "error_message"]
+    show_full_result_count = False
+    fields = [
+        "run",
+        "phase",
+        "kind",
+        "key",
+        "action",
+        "status",
+        "diff",
+        "depends_on",
+        "error_code",
+        "error_message",
+        "remote_id",
+        "finished_at",
+        "payload_pretty",
+    ]
+    readonly_fields = fields
+    inlines = [AttemptInline]
+
+    @admin.display(description="changes (before → after)")
+    def diff(self, op: SyncOperation) -> str:
+        return diff_table(op.fields)
+
+    @admin.display(description="payload sent")
+    def payload_pretty(self, op: SyncOperation) -> str:
+        return pretty_json(op.payload)
+
+
+@admin.register(SyncAttempt)
+class SyncAttemptAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "run",
+        "kind",
+        "key",
+        "method",
+        "url",
+        "status_code",
+        "outcome",
+        "error_code",
+        "duration_ms",
+        "attempt",
+        "triggered_by",
+    ]
+    list_filter = ["outcome", "kind", "method", "status_code"]
+    list_select_related = ["run"]
+    search_fields = ["key", "url", "error_code"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = [
+        "created_at",
+        "run",
+        "operation",
+        "kind",
+        "key",
+        "action",
+        "method",
+        "url",
+        "status_code",
+        "outcome",
+        "error_code",
+        "error_message",
+        "duration_ms",
+        "attempt",
+        "triggered_by",
+        "request_pretty",
+        "response_pretty",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="request body")
+    def request_pretty(self, attempt: SyncAttempt) -> str:
+        return _pretty_text(attempt.request_body)
+
+    @admin.display(description="response body")
+    def response_pretty(self, attempt: SyncAttempt) -> str:
+        return _pretty_text(attempt.response_body)
+
+
+def _pretty_text(text: str) -> str:
+    try:
+        return pretty_json(json.loads(text))
+    except ValueError:
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", text or "—")
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "key", "status", "remote_id", "synced_at", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["key", "remote_id"]
+    show_full_result_count = False
+
+
+@admin.register(SyncDrift)
+class SyncDriftAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "key", "sides", "detected_at", "resolution", "resolved_by"]
+    list_filter = ["resolution", "kind"]
+    search_fields = ["key"]
+    actions = ["overwrite_remote", "adopt_remote"]
+    fields = ["kind", "key", "sides", "detected_at", "resolution", "resolved_by", "resolved_at"]
+    readonly_fields = fields
+
+    @admin.display(description="RentalBridge pushed → Trackunit has now")
+    def sides(self, drift: SyncDrift) -> str:
+        return diff_table({name: (s["pushed"], s["remote"]) for name, s in drift.fields.items()})
+
+    def _resolve(self, request, queryset, resolution: str) -> None:
+        if not can_run(request):
+            self.message_user(request, "Only sync operators may resolve drift.", messages.ERROR)
+            return
+        done = 0
+        for drift in queryset.filter(resolution=DriftResolution.OPEN):
+            try:
+                drift_service.resolve(drift, resolution, user=request.user)
+                done += 1
+            except Exception as error:
+                self.message_user(request, f"{drift.kind} {drift.key}: {error}", messages.ERROR)
+        self.message_user(request, f"{done} record(s) resolved.")
+
+    @admin.action(description="Overwrite Trackunit with the local values")
+    def overwrite_remote(self, request, queryset):
+        self._resolve(request, queryset, DriftResolution.OVERWRITE_REMOTE)
+
+    @admin.action(description="Adopt Trackunit's values locally")
+    def adopt_remote(self, request, queryset):
+        self._resolve(request, queryset, DriftResolution.ADOPT_REMOTE)
+
+
+@admin.register(AempRequestLog)
+class AempRequestLogAdmin(ReadOnlyAdmin):
+    list_display = ["url", "last_requested_at"]
+
+
+for synced_model, kind, key_field in [
+    (Customer, "customer", "external_reference"),
+    (Depot, "depot", "external_reference"),
+    (Asset, "asset", "external_reference"),
+    (CustomFieldDefinition, "definition", "key"),
+]:
+    add_sync_status(admin.site, synced_model, kind, key_field)

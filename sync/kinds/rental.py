@@ -1,0 +1,202 @@
+"""Rental data: one synchronization call per asset with its status, owning depot and current contracts.
+
+The payload names the asset's items on OPEN and RESERVED contracts ("current"); Trackunit takes the list
+as the whole truth, so an item that ends (its contract completes or is cancelled) drops out of it. An
+asset's rental data changed when the asset, an item, its contract, customer or a depot did: the database
+finds those assets in one pass, so unchanged assets cost no payload building.
+"""
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Expression, Max, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from assets.models import Asset, IdentifierType
+from contracts.models import Contract, ContractItem, ContractStatus
+from sync.kinds.base import EPOCH, Desired, Push, RecordKind, chunked, midnight_utc
+from sync.trackunit import wire
+from sync.trackunit.endpoints import TrackunitApi
+
+CURRENT = (ContractStatus.OPEN, ContractStatus.RESERVED)
+RATE_PERIODS = {"HOUR": "HOURLY", "DAY": "DAILY", "WEEK": "WEEKLY", "MONTH": "MONTHLY", "FIXED": "FIXED"}
+
+
+def _newest(path: str):
+    return Coalesce(Max(path), Value(EPOCH))
+
+
+def _versions(assets) -> Iterator[tuple[str, datetime]]:
+    return (
+        assets.values("external_reference")
+        .annotate(
+            version=Greatest(
+                _newest("updated_at"),
+                _newest("owning_depot__updated_at"),
+                _newest("contract_items__updated_at"),
+                _newest("contract_items__contract__updated_at"),
+                _newest("contract_items__contract__customer__updated_at"),
+                _newest("contract_items__hiring_depot__updated_at"),
+            )
+        )
+        .values_list("external_reference", "version")
+        .order_by()
+    )
+
+
+def _items_changed(asset: OuterRef, accepted_at: OuterRef) -> QuerySet:
+    return ContractItem.objects.filter(asset=asset).filter(
+        Q(updated_at__gt=accepted_at)
+        | Q(contract__updated_at__gt=accepted_at)
+        | Q(contract__customer__updated_at__gt=accepted_at)
+        | Q(hiring_depot__updated_at__gt=accepted_at)
+    )
+
+
+def _identifier(asset: Mapping[str, Any]) -> str:
+    if asset["identifier"]:
+        return asset["identifier"]
+    if asset["identifier_type"] == IdentifierType.ASSET_ID:
+        return str(asset["trackunit_asset_id"] or "")
+    if asset["identifier_type"] == IdentifierType.SERIAL_NUMBER:
+        return asset["serial_number"]
+    return asset["external_reference"]
+
+
+def _depot(reference: str | None) -> dict[str, Any] | None:
+    return wire.depot_ref(external_reference=reference) if reference else None
+
+
+def _item_payload(item: Mapping[str, Any]) -> dict[str, Any]:
+    contract = wire.contract_body(
+        external_reference=item["contract__external_reference"],
+        customer=wire.rental_customer_body(
+            external_reference=item["contract__customer__external_reference"],
+            name=item["contract__customer__name"],
+            type=item["contract__customer__type"],
+        ),
+        status=item["contract__status"],
+        start_date=midnight_utc(item["contract__start_date"]),
+        end_date=midnight_utc(item["contract__end_date"]),
+    )
+    rate = None
+    if item["rate_amount"] is not None:
+        rate = wire.rental_rate_body(
+            unit_price=item["rate_amount"],
+            currency=item["rate_currency"],
+            period=RATE_PERIODS[item["rate_period"]],
+        )
+    return wire.contract_item_body(
+        external_reference=item["external_reference"],
+        contract=contract,
+        on_rent_date=midnight_utc(item["on_rent_date"]),
+        off_rent_date=midnight_utc(item["off_rent_date"]),
+        rental_rate=rate,
+        hiring_depot=_depot(item["hiring_depot__external_reference"]),
+        delivery_address=wire.address_body(street=item["delivery_address"])
+        if item["delivery_address"]
+        else None,
+        pickup_address=wire.address_body(street=item["pickup_address"]) if item["pickup_address"] else None,
+    )
+
+
+ASSET_FIELDS = (
+    "pk",
+    "external_reference",
+    "identifier_type",
+    "identifier",
+    "serial_number",
+    "trackunit_asset_id",
+    "rental_status",
+    "owning_depot__external_reference",
+)
+ITEM_FIELDS = (
+    "asset_id",
+    "external_reference",
+    "on_rent_date",
+    "off_rent_date",
+    "rate_amount",
+    "rate_currency",
+    "rate_period",
+    "hiring_depot__external_reference",
+    "delivery_address",
+    "pickup_address",
+    "contract__external_reference",
+    "contract__status",
+    "contract__start_date",
+    "contract__end_date",
+    "contract__customer__external_reference",
+    "contract__customer__name",
+    "contract__customer__type",
+)
+
+
+class RentalKind(RecordKind):
+    # Operators see this as "the asset" in plans: it carries the asset's status, depot and rentals.
+    name = "asset"
+    label = "asset rental data"
+    phase = 6
+    model = Asset
+    deletable = False
+
+    def changed_at(self) -> Expression:
+        return Greatest("updated_at", Coalesce("owning_depot__updated_at", Value(EPOCH)))
+
+    related_changed = staticmethod(_items_changed)
+
+    def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
+        references = (
+            list(keys)
+            if keys is not None
+            else list(Asset.objects.values_list("external_reference", flat=True))
+        )
+        for chunk in chunked(references):
+            yield from self._desired_chunk(chunk)
+
+    def _desired_chunk(self, references: list[str]) -> Iterator[Desired]:
+        assets = Asset.objects.filter(external_reference__in=references)
+        versions = dict(_versions(assets))
+        rows = list(assets.values(*ASSET_FIELDS))
+        items = defaultdict(list)
+        current = ContractItem.objects.filter(
+            asset_id__in=[a["pk"] for a in rows], contract__status__in=CURRENT
+        )
+        for item in current.values(*ITEM_FIELDS).order_by(
+            "contract__external_reference", "external_reference"
+        ):
+            items[item["asset_id"]].append(item)
+        for asset in rows:
+            reference = asset["external_reference"]
+            owning = asset["owning_depot__external_reference"]
+            asset_items = items[asset["pk"]]
+            payload = wire.synchronization_body(
+                identifier_type=asset["identifier_type"],
+                identifier=_identifier(asset),
+                external_reference=reference,
+                rental_status=asset["rental_status"],
+                owning_depot=_depot(owning),
+                contract_items=[_item_payload(item) for item in asset_items],
+            )
+            depends = {f"depot:{owning}"} if owning else set()
+            if asset["identifier_type"] == IdentifierType.EXTERNAL_REFERENCE:
+                depends.add(f"asset_reference:{reference}")
+            for item in asset_items:
+                depends.add(f"customer:{item['contract__customer__external_reference']}")
+                if item["hiring_depot__external_reference"]:
+                    depends.add(f"depot:{item['hiring_depot__external_reference']}")
+            yield Desired(reference, payload, versions.get(reference), tuple(sorted(depends)))
+
+    def push(self, api: TrackunitApi, push: Push) -> str:
+        result = api.synchronize_rental(push.payload)
+        body = result.body or {}
+        # The answer names the Trackunit id of each contract; custom-field values of contracts need it.
+        sent = [item["contract"]["externalReference"] for item in push.payload.get("contractItems", [])]
+        for reference, item in zip(sent, body.get("contractItems", []), strict=False):
+            if item.get("contractId"):
+                Contract.objects.filter(external_reference=reference, trackunit_id__isnull=True).update(
+                    trackunit_id=item["contractId"]
+                )
+        push.results["matched"] = result.matched
+        return str(body.get("id", ""))

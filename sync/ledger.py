@@ -1,0 +1,51 @@
+"""Reading and writing the ledger (SyncState): what Trackunit accepted, per record."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.utils import timezone
+
+from sync.models import SyncState, SyncStatus
+
+
+def payload_hash(payload: Any, mapping_version: int) -> str:
+    """A stable fingerprint of a payload; the mapping version is part of it, so a new mapping resyncs."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{mapping_version}:{canonical}".encode()).hexdigest()
+
+
+def remote_id_of(kind: str, key: str) -> str:
+    """The Trackunit id the ledger holds for a record, or ''."""
+    return SyncState.objects.filter(kind=kind, key=key).values_list("remote_id", flat=True).first() or ""
+
+
+def record_accepted(
+    kind: str, key: str, *, payload: Any, payload_hash: str, version, remote_id: str, mapping_version: int
+) -> None:
+    SyncState.objects.update_or_create(
+        kind=kind,
+        key=key,
+        defaults={
+            "payload": payload,
+            "payload_hash": payload_hash,
+            "source_version": version,
+            "mapping_version": mapping_version,
+            "remote_id": remote_id,
+            "status": SyncStatus.IN_SYNC,
+            "last_error": "",
+            "synced_at": timezone.now(),
+        },
+    )
+
+
+def record_failed(kind: str, key: str, error: str) -> None:
+    """Keep the last accepted payload and hash, so the record is planned again next time."""
+    state, _ = SyncState.objects.get_or_create(kind=kind, key=key)
+    state.status = SyncStatus.FAILED
+    state.last_error = error
+    state.save(update_fields=["status", "last_error", "updated_at"])
+
+
+def forget(kind: str, key: str) -> None:
+    SyncState.objects.filter(kind=kind, key=key).delete()
