@@ -119,6 +119,58 @@ class RecordKind(Kind):
     related_changed: ClassVar[Callable[[OuterRef, OuterRef], QuerySet] | None] = None
 
 
+class UpsertKind(RecordKind):
+    """Records RentalBridge creates in Trackunit and then keeps patched.
+
+    Before any create the record is looked up by its key, so a run interrupted after Trackunit created it
+    (but before the ledger heard) updates it instead of creating a duplicate. The Trackunit id is also
+    kept on the local record (`remote_id_field`) for display.
+    """
+
+    remote_id_field: ClassVar[str]
+
+    def payload(self, record: Model) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def find_remote(self, api: TrackunitApi, key: str) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def create_remote(self, api: TrackunitApi, payload: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def update_remote(self, api: TrackunitApi, remote_id: str, push: Push) -> None:
+        raise NotImplementedError
+
+    def delete_remote(self, api: TrackunitApi, push: Push) -> None:
+        raise NotImplementedError
+
+    def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
+        rows = self.model.objects.all()
+        for chunk in [None] if keys is None else chunked(sorted(keys)):
+            selected = rows if chunk is None else rows.filter(**{f"{self.key_field}__in": chunk})
+            for record in selected.iterator():
+                yield Desired(getattr(record, self.key_field), self.payload(record), record.updated_at)
+
+    def push(self, api: TrackunitApi, push: Push) -> str:
+        if push.action == "delete":
+            self.delete_remote(api, push)
+            return push.remote_id
+        remote_id = push.remote_id
+        if not remote_id:
+            found = self.find_remote(api, push.key)
+            if found is None:
+                remote_id = self.create_remote(api, push.payload)["id"]
+                self._remember(push.key, remote_id)
+                return remote_id
+            remote_id = found["id"]
+        self.update_remote(api, remote_id, push)
+        self._remember(push.key, remote_id)
+        return remote_id
+
+    def _remember(self, key: str, remote_id: str) -> None:
+        self.model.objects.filter(**{self.key_field: key}).update(**{self.remote_id_field: remote_id})
+
+
 def midnight_utc(day: date | None) -> str | None:
     """Trackunit's rental dates are date-times with an offset; local contracts carry calendar dates."""
     return None if day is None else datetime.combine(day, time(0), tzinfo=UTC).isoformat()

@@ -1,10 +1,10 @@
 """Customers, pushed through the Customer API so they exist before contracts and contacts name them."""
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from customers.models import Customer
-from sync.kinds.base import Desired, Push, RecordKind, first, patch_body
+from sync.kinds.base import Push, UpsertKind, first, patch_body
 from sync.kinds.depots import address
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
@@ -22,35 +22,28 @@ def _payload(customer: Customer) -> dict[str, Any]:
     )
 
 
-class CustomerKind(RecordKind):
+class CustomerKind(UpsertKind):
     name = "customer"
     label = "customer"
     phase = 3
     model = Customer
+    remote_id_field = "trackunit_id"
 
-    def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
-        customers = Customer.objects.all()
-        if keys is not None:
-            customers = customers.filter(external_reference__in=keys)
-        for customer in customers.iterator():
-            yield Desired(customer.external_reference, _payload(customer), customer.updated_at)
+    def payload(self, record: Customer) -> dict[str, Any]:
+        return _payload(record)
 
-    def push(self, api: TrackunitApi, push: Push) -> str:
-        if push.action == "delete":
-            api.delete_customer(push.remote_id)
-            return push.remote_id
-        remote_id = push.remote_id
-        if not remote_id:
-            # Trackunit may know the customer already: created by a rental sync, or by an interrupted run.
-            found = first(api.list_customers(externalReference=push.key), externalReference=push.key)
-            if found is None:
-                remote_id = api.create_customer(push.payload)["id"]
-                Customer.objects.filter(external_reference=push.key).update(trackunit_id=remote_id)
-                return remote_id
-            remote_id = found["id"]
+    def find_remote(self, api: TrackunitApi, key: str) -> dict[str, Any] | None:
+        # Trackunit may know the customer already: created by a rental sync, or by an interrupted run.
+        return first(api.list_customers(externalReference=key), externalReference=key)
+
+    def create_remote(self, api: TrackunitApi, payload: dict[str, Any]) -> dict[str, Any]:
+        return api.create_customer(payload)
+
+    def update_remote(self, api: TrackunitApi, remote_id: str, push: Push) -> None:
         api.update_customer(remote_id, patch_body(push.payload, push.previous))
-        Customer.objects.filter(external_reference=push.key).update(trackunit_id=remote_id)
-        return remote_id
+
+    def delete_remote(self, api: TrackunitApi, push: Push) -> None:
+        api.delete_customer(push.remote_id)
 
     def remote(self, api: TrackunitApi) -> Iterator[tuple[str, str, dict[str, Any]]]:
         for record in api.list_customers():

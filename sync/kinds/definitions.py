@@ -1,10 +1,10 @@
 """Custom-field definitions: created first, since values of every other kind refer to them."""
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from rentalbridge.customfields.models import CustomFieldDefinition, FieldType
-from sync.kinds.base import Desired, Push, RecordKind, first
+from sync.kinds.base import Push, UpsertKind, first
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
@@ -32,37 +32,30 @@ def _payload(d: CustomFieldDefinition) -> dict[str, Any]:
     )
 
 
-class DefinitionKind(RecordKind):
+class DefinitionKind(UpsertKind):
     name = "definition"
     label = "custom-field definition"
     phase = 1
     model = CustomFieldDefinition
     key_field = "key"
+    remote_id_field = "trackunit_id"
 
-    def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
-        definitions = CustomFieldDefinition.objects.all()
-        if keys is not None:
-            definitions = definitions.filter(key__in=keys)
-        for d in definitions.iterator():
-            yield Desired(d.key, _payload(d), d.updated_at)
+    def payload(self, record: CustomFieldDefinition) -> dict[str, Any]:
+        return _payload(record)
 
-    def push(self, api: TrackunitApi, push: Push) -> str:
-        if push.action == "delete":
-            api.delete_custom_field_definition(push.remote_id)
-            return push.remote_id
-        remote_id = push.remote_id
-        if not remote_id:
-            # Idempotent create: a definition an earlier, interrupted run created is found by its key.
-            found = first(api.list_custom_field_definitions(key=push.key), key=push.key)
-            if found is None:
-                remote_id = api.create_custom_field_definition(push.payload)["id"]
-                CustomFieldDefinition.objects.filter(key=push.key).update(trackunit_id=remote_id)
-                return remote_id
-            remote_id = found["id"]
-        body = {k: v for k, v in push.payload.items() if k not in IMMUTABLE}
-        api.update_custom_field_definition(remote_id, body)
-        CustomFieldDefinition.objects.filter(key=push.key).update(trackunit_id=remote_id)
-        return remote_id
+    def find_remote(self, api: TrackunitApi, key: str) -> dict[str, Any] | None:
+        return first(api.list_custom_field_definitions(key=key), key=key)
+
+    def create_remote(self, api: TrackunitApi, payload: dict[str, Any]) -> dict[str, Any]:
+        return api.create_custom_field_definition(payload)
+
+    def update_remote(self, api: TrackunitApi, remote_id: str, push: Push) -> None:
+        api.update_custom_field_definition(
+            remote_id, {k: v for k, v in push.payload.items() if k not in IMMUTABLE}
+        )
+
+    def delete_remote(self, api: TrackunitApi, push: Push) -> None:
+        api.delete_custom_field_definition(push.remote_id)
 
     def remote(self, api: TrackunitApi) -> Iterator[tuple[str, str, dict[str, Any]]]:
         for record in api.list_custom_field_definitions():

@@ -1,10 +1,10 @@
 """Depots become Trackunit sites of type DEPOT, which assets and contract items point at."""
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from assets.models import Depot
-from sync.kinds.base import Desired, Push, RecordKind, first, patch_body
+from sync.kinds.base import Push, UpsertKind, first, patch_body
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
@@ -32,33 +32,28 @@ def _payload(depot: Depot) -> dict[str, Any]:
     )
 
 
-class DepotKind(RecordKind):
+class DepotKind(UpsertKind):
     name = "depot"
     label = "depot"
     phase = 2
     model = Depot
+    remote_id_field = "trackunit_site_id"
 
-    def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
-        depots = Depot.objects.all() if keys is None else Depot.objects.filter(external_reference__in=keys)
-        for depot in depots.iterator():
-            yield Desired(depot.external_reference, _payload(depot), depot.updated_at)
+    def payload(self, record: Depot) -> dict[str, Any]:
+        return _payload(record)
 
-    def push(self, api: TrackunitApi, push: Push) -> str:
-        if push.action == "delete":
-            # [A] Sites have no delete; a depot closed in the ERP is archived in Trackunit.
-            api.update_site(push.remote_id, wire.site_body(archived=True))
-            return push.remote_id
-        remote_id = push.remote_id
-        if not remote_id:
-            found = first(api.list_sites(externalReference=push.key), externalReference=push.key)
-            if found is None:
-                remote_id = api.create_site(push.payload)["id"]
-                Depot.objects.filter(external_reference=push.key).update(trackunit_site_id=remote_id)
-                return remote_id
-            remote_id = found["id"]
+    def find_remote(self, api: TrackunitApi, key: str) -> dict[str, Any] | None:
+        return first(api.list_sites(externalReference=key), externalReference=key)
+
+    def create_remote(self, api: TrackunitApi, payload: dict[str, Any]) -> dict[str, Any]:
+        return api.create_site(payload)
+
+    def update_remote(self, api: TrackunitApi, remote_id: str, push: Push) -> None:
         api.update_site(remote_id, patch_body(push.payload, push.previous))
-        Depot.objects.filter(external_reference=push.key).update(trackunit_site_id=remote_id)
-        return remote_id
+
+    def delete_remote(self, api: TrackunitApi, push: Push) -> None:
+        # [A] Sites have no delete; a depot closed in the ERP is archived in Trackunit.
+        api.update_site(push.remote_id, wire.site_body(archived=True))
 
     def remote(self, api: TrackunitApi) -> Iterator[tuple[str, str, dict[str, Any]]]:
         for record in api.list_sites(type=DEPOT):
