@@ -10,12 +10,12 @@ from Trackunit, and an import ignores them.
 from collections import defaultdict
 
 from import_export.fields import Field
-from import_export.widgets import DateTimeWidget, DecimalWidget, FloatWidget, ForeignKeyWidget
+from import_export.widgets import DateTimeWidget, DecimalWidget, FloatWidget
 
 from assets.models import Asset, Depot, RentalStatus, polygon_problem
 from rentalbridge.imports import cells
 from rentalbridge.imports.batch import Batch
-from rentalbridge.imports.bulk_resource import BulkModelResource, lookup_keys
+from rentalbridge.imports.bulk_resource import BulkModelResource, lookup_keys, reference_field
 from rentalbridge.imports.prefetch import rows_where_in
 
 
@@ -103,11 +103,7 @@ class AssetResource(BulkModelResource):
         "owning_depot_reference": "DEP-AAR",
     }
 
-    owning_depot = Field(
-        attribute="owning_depot",
-        column_name="owning_depot_reference",
-        widget=ForeignKeyWidget(Depot, "external_reference"),
-    )
+    owning_depot = reference_field("owning_depot", Depot)
     operating_hours = Field(attribute="operating_hours", readonly=True, widget=DecimalWidget())
     operating_hours_at = Field(attribute="operating_hours_at", readonly=True, widget=DateTimeWidget())
     last_latitude = Field(attribute="last_latitude", readonly=True, widget=DecimalWidget())

@@ -7,15 +7,12 @@ rentals are rows of the same file, the first row wins and the later one is rejec
 
 import dataclasses
 
-from import_export.fields import Field
-from import_export.widgets import ForeignKeyWidget
-
 from assets.models import Asset, Depot
 from contracts.models import Contract, ContractItem, ContractStatus
 from contracts.overlaps import RentalPeriod, find_overlaps, overlap_messages
 from customers.models import Customer
 from rentalbridge.imports.batch import Batch
-from rentalbridge.imports.bulk_resource import BulkModelResource
+from rentalbridge.imports.bulk_resource import BulkModelResource, reference_field
 from rentalbridge.imports.prefetch import rows_where_in
 
 
@@ -31,11 +28,7 @@ class ContractResource(BulkModelResource):
         "end_date": "",
     }
 
-    customer = Field(
-        attribute="customer",
-        column_name="customer_reference",
-        widget=ForeignKeyWidget(Customer, "external_reference"),
-    )
+    customer = reference_field("customer", Customer)
 
     class Meta:
         model = Contract
@@ -115,19 +108,9 @@ class ContractItemResource(BulkModelResource):
         "pickup_address": "",
     }
 
-    contract = Field(
-        attribute="contract",
-        column_name="contract_reference",
-        widget=ForeignKeyWidget(Contract, "external_reference"),
-    )
-    asset = Field(
-        attribute="asset", column_name="asset_reference", widget=ForeignKeyWidget(Asset, "external_reference")
-    )
-    hiring_depot = Field(
-        attribute="hiring_depot",
-        column_name="hiring_depot_reference",
-        widget=ForeignKeyWidget(Depot, "external_reference"),
-    )
+    contract = reference_field("contract", Contract)
+    asset = reference_field("asset", Asset)
+    hiring_depot = reference_field("hiring_depot", Depot)
 
     class Meta:
         model = ContractItem

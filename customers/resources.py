@@ -1,10 +1,7 @@
 """CSV columns of customers and their contacts, keyed by the customer's external reference."""
 
-from import_export.fields import Field
-from import_export.widgets import ForeignKeyWidget
-
 from customers.models import Customer, CustomerContact
-from rentalbridge.imports.bulk_resource import BulkModelResource
+from rentalbridge.imports.bulk_resource import BulkModelResource, reference_field
 
 
 class CustomerResource(BulkModelResource):
@@ -57,11 +54,7 @@ class CustomerContactResource(BulkModelResource):
         "phone": "+45 75 12 34 57",
     }
 
-    customer = Field(
-        attribute="customer",
-        column_name="customer_reference",
-        widget=ForeignKeyWidget(Customer, "external_reference"),
-    )
+    customer = reference_field("customer", Customer)
 
     class Meta:
         model = CustomerContact

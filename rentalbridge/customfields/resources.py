@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from import_export.fields import Field
-from import_export.widgets import ForeignKeyWidget, Widget
+from import_export.widgets import Widget
 
 from rentalbridge.customfields import rules
 from rentalbridge.customfields.models import (
@@ -21,7 +21,7 @@ from rentalbridge.customfields.models import (
 )
 from rentalbridge.imports import cells
 from rentalbridge.imports.batch import Batch
-from rentalbridge.imports.bulk_resource import BulkModelResource
+from rentalbridge.imports.bulk_resource import BulkModelResource, reference_field
 from rentalbridge.imports.prefetch import rows_where_in
 
 OPTION_SEPARATOR = "|"
@@ -126,11 +126,7 @@ class CustomFieldValueResource(BulkModelResource):
         "value": "Diesel",
     }
 
-    definition = Field(
-        attribute="definition",
-        column_name="definition_key",
-        widget=ForeignKeyWidget(CustomFieldDefinition, "key"),
-    )
+    definition = reference_field("definition", CustomFieldDefinition, key="key")
     entity_type = Field(column_name="entity_type")
     record_reference = Field(column_name="record_reference")
     value = Field(attribute="value", column_name="value")

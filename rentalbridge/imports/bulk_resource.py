@@ -13,11 +13,20 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from import_export import resources
+from import_export.fields import Field
 from import_export.widgets import ForeignKeyWidget
 
 from rentalbridge.imports import cells
 from rentalbridge.imports.batch import Batch
 from rentalbridge.imports.prefetch import rows_where_in
+
+
+def reference_field(attribute: str, model: type[models.Model], key: str = "external_reference") -> Field:
+    """A column holding another record's natural key (`<attribute>_reference`, or `_key` for keys)."""
+    suffix = "reference" if key == "external_reference" else key
+    return Field(
+        attribute=attribute, column_name=f"{attribute}_{suffix}", widget=ForeignKeyWidget(model, key)
+    )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ sync/trackunit/wire.py; it never builds a URL or JSON by hand. The planner and t
 over kinds, so adding a kind is one module here.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -48,7 +49,11 @@ class Push:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-class Kind:
+class CannotAdopt(Exception):
+    """This kind has no local record to take Trackunit's values into."""
+
+
+class Kind(ABC):
     name: ClassVar[str]
     label: ClassVar[str]
     phase: ClassVar[int]
@@ -74,15 +79,16 @@ class Kind:
         """Keys whose rows changed since Trackunit accepted them, found by the database (None: unknown)."""
         return None
 
+    @abstractmethod
     def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
-        raise NotImplementedError
+        """The payload each local record (of `keys`, or all) should have in Trackunit."""
 
-    def prepare(self, api: TrackunitApi) -> None:
+    def prepare(self, api: TrackunitApi) -> None:  # noqa: B027 - an optional hook, most kinds need nothing
         """Read what the kind's pushes need from Trackunit, once per run, before its phase starts."""
 
+    @abstractmethod
     def push(self, api: TrackunitApi, push: Push) -> str:
         """Send one operation; return the remote id. Raise TrackunitError when Trackunit refuses."""
-        raise NotImplementedError
 
     def remote(self, api: TrackunitApi) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(key, remote id, payload-shaped fields) of what Trackunit holds now, for drift detection."""
@@ -90,7 +96,7 @@ class Kind:
 
     def adopt(self, key: str, remote_fields: Mapping[str, Any]) -> None:
         """Take values someone changed in Trackunit into the local record."""
-        raise NotImplementedError(f"{self.label} cannot adopt remote values")
+        raise CannotAdopt(f"{self.label} cannot adopt Trackunit's values")
 
 
 class RecordKind(Kind):
@@ -129,20 +135,25 @@ class UpsertKind(RecordKind):
 
     remote_id_field: ClassVar[str]
 
+    @abstractmethod
     def payload(self, record: Model) -> dict[str, Any]:
-        raise NotImplementedError
+        """One Trackunit call of the upsert; see the class docstring."""
 
+    @abstractmethod
     def find_remote(self, api: TrackunitApi, key: str) -> dict[str, Any] | None:
-        raise NotImplementedError
+        """One Trackunit call of the upsert; see the class docstring."""
 
+    @abstractmethod
     def create_remote(self, api: TrackunitApi, payload: dict[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
+        """One Trackunit call of the upsert; see the class docstring."""
 
+    @abstractmethod
     def update_remote(self, api: TrackunitApi, remote_id: str, push: Push) -> None:
-        raise NotImplementedError
+        """One Trackunit call of the upsert; see the class docstring."""
 
+    @abstractmethod
     def delete_remote(self, api: TrackunitApi, push: Push) -> None:
-        raise NotImplementedError
+        """One Trackunit call of the upsert; see the class docstring."""
 
     def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
         rows = self.model.objects.all()
