@@ -6,9 +6,11 @@ chunk of assets), so the admin, a contract being re-opened and a bulk CSV import
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+
+from django.db.models import QuerySet
 
 from contracts.models import Contract, ContractItem, ContractStatus
 
@@ -46,6 +48,12 @@ def period_of_item(item: ContractItem) -> RentalPeriod:
         item_reference=item.external_reference,
         item_id=item.pk,
     )
+
+
+def periods_of_contracts(references: Iterable[str]) -> list[RentalPeriod]:
+    """Every item of the contracts with these external references, as periods, in one query."""
+    items = ContractItem.objects.filter(contract__external_reference__in=list(references))
+    return list(_periods(items))
 
 
 def periods_of_contract(contract: Contract) -> list[RentalPeriod]:
@@ -89,23 +97,23 @@ def find_overlaps(
 
 def _stored_open_periods(asset_ids: list[int], replaced: set[int]) -> Iterable[RentalPeriod]:
     for start in range(0, len(asset_ids), _CHUNK):
-        rows = (
-            ContractItem.objects.filter(
-                asset_id__in=asset_ids[start : start + _CHUNK], contract__status=ContractStatus.OPEN
-            )
-            .exclude(pk__in=replaced)
-            .values_list(
-                "pk",
-                "asset_id",
-                "asset__name",
-                "asset__external_reference",
-                "on_rent_date",
-                "off_rent_date",
-                "contract__external_reference",
-                "external_reference",
-            )
-        )
-        for pk, asset_id, name, asset_ref, on_rent, off_rent, contract_ref, item_ref in rows.iterator():
-            yield RentalPeriod(
-                asset_id, f"{name} ({asset_ref})", on_rent, off_rent, contract_ref, item_ref, pk
-            )
+        items = ContractItem.objects.filter(
+            asset_id__in=asset_ids[start : start + _CHUNK], contract__status=ContractStatus.OPEN
+        ).exclude(pk__in=replaced)
+        yield from _periods(items)
+
+
+def _periods(items: QuerySet) -> Iterator[RentalPeriod]:
+    """Items as periods, read as plain values: bulk checks must not build model instances."""
+    rows = items.values_list(
+        "pk",
+        "asset_id",
+        "asset__name",
+        "asset__external_reference",
+        "on_rent_date",
+        "off_rent_date",
+        "contract__external_reference",
+        "external_reference",
+    )
+    for pk, asset_id, name, asset_ref, on_rent, off_rent, contract_ref, item_ref in rows.iterator():
+        yield RentalPeriod(asset_id, f"{name} ({asset_ref})", on_rent, off_rent, contract_ref, item_ref, pk)

@@ -9,7 +9,7 @@ import dataclasses
 
 from assets.models import Asset, Depot
 from contracts.models import Contract, ContractItem, ContractStatus
-from contracts.overlaps import RentalPeriod, find_overlaps, overlap_messages
+from contracts.overlaps import RentalPeriod, find_overlaps, overlap_messages, periods_of_contracts
 from customers.models import Customer
 from rentalbridge.imports.batch import Batch
 from rentalbridge.imports.bulk_resource import BulkModelResource, reference_field
@@ -59,20 +59,7 @@ class ContractResource(BulkModelResource):
                 reopened[batch.get("external_reference", index)] = index
         if not reopened:
             return
-        items = ContractItem.objects.filter(contract__external_reference__in=list(reopened)).values_list(
-            "pk",
-            "asset_id",
-            "asset__name",
-            "asset__external_reference",
-            "on_rent_date",
-            "off_rent_date",
-            "contract__external_reference",
-            "external_reference",
-        )
-        periods = [
-            RentalPeriod(asset_id, f"{name} ({ref})", on, off, contract_ref, item_ref, pk)
-            for pk, asset_id, name, ref, on, off, contract_ref, item_ref in items
-        ]
+        periods = periods_of_contracts(reopened)
         for first, second in find_overlaps(periods):
             index = reopened.get(first.contract_reference, reopened.get(second.contract_reference))
             if batch.is_ok(index):
