@@ -12,5 +12,6 @@ test:
 bench:
 	@bash scripts/bench.sh $(ARGS)
 
+# Runs ruff's linter and format check (installs the venv first on a fresh clone).
 lint:
-	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	@bash scripts/lint.sh
