@@ -15,6 +15,7 @@ from sync.apply import PlanNotApplicable, apply_plan, progress
 from sync.models import (
     AempRequestLog,
     DriftResolution,
+    RemoteAsset,
     RunStatus,
     SyncAttempt,
     SyncDrift,
@@ -23,7 +24,7 @@ from sync.models import (
     SyncState,
 )
 from sync.plan import make_plan
-from sync.service import sync_now
+from sync.service import match_assets, sync_now
 from sync.trackunit.errors import TrackunitError
 
 OPERATIONS_SHOWN = 200
@@ -100,6 +101,8 @@ class SyncRunAdmin(ReadOnlyAdmin):
     def summary_text(self, run: SyncRun) -> str:
         s = run.summary or {}
         counts = [f"{s.get(action, 0)} {action}" for action in ("create", "update", "delete", "unchanged")]
+        if s.get("skipped"):
+            counts.append(f"{s['skipped']} not to be sent (an asset another account owns)")
         return " · ".join(counts)
 
     def get_urls(self):
@@ -349,6 +352,68 @@ class SyncDriftAdmin(ReadOnlyAdmin):
     @admin.action(description="Adopt Trackunit's values locally")
     def adopt_remote(self, request, queryset):
         self._resolve(request, queryset, DriftResolution.ADOPT_REMOTE)
+
+
+@admin.register(RemoteAsset)
+class RemoteAssetAdmin(ReadOnlyAdmin):
+    """Trackunit's asset list as last matched: what RentalBridge writes to, and what it leaves alone."""
+
+    list_display = [
+        "name",
+        "serial_number",
+        "status",
+        "reason",
+        "local_asset",
+        "asset_type",
+        "owner_account_id",
+    ]
+    list_filter = ["status", "asset_type"]
+    search_fields = ["name", "serial_number", "external_reference", "trackunit_id"]
+    list_select_related = ["asset"]
+    show_full_result_count = False
+    fields = [
+        "trackunit_id",
+        "name",
+        "serial_number",
+        "external_reference",
+        "asset_type",
+        "type",
+        "owner_account_id",
+        "editable",
+        "status",
+        "reason",
+        "local_asset",
+        "seen_at",
+    ]
+    readonly_fields = fields
+    change_list_template = "admin/sync/remoteasset/change_list.html"
+
+    @admin.display(description="local asset")
+    def local_asset(self, remote: RemoteAsset) -> str:
+        if remote.asset is None:
+            return "—"
+        url = reverse("admin:assets_asset_change", args=[remote.asset_id])
+        return format_html('<a href="{}">{}</a>', url, remote.asset)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.match_view)
+        return [path("match/", view, name="sync_remoteasset_match"), *super().get_urls()]
+
+    def match_view(self, request: HttpRequest):
+        changelist = reverse("admin:sync_remoteasset_changelist")
+        if request.method != "POST" or not can_run(request):
+            self.message_user(request, "Only sync operators may read Trackunit's asset list.", messages.ERROR)
+            return HttpResponseRedirect(changelist)
+        try:
+            report = match_assets(trigger="admin", user=request.user)
+        except TrackunitError as error:
+            self.message_user(request, f"Trackunit did not answer: {error}", messages.ERROR)
+            return HttpResponseRedirect(changelist)
+        self.message_user(request, str(report))
+        return HttpResponseRedirect(changelist)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "can_run": can_run(request)})
 
 
 @admin.register(AempRequestLog)

@@ -21,6 +21,7 @@ from sync.audit import AttemptRecorder
 from sync.kinds import BY_NAME
 from sync.kinds.base import NotReady, Push, chunked
 from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun, SyncState
+from sync.remote_assets import ForeignAsset
 from sync.trackunit.client import TrackunitClient
 from sync.trackunit.endpoints import TrackunitApi
 from sync.trackunit.errors import NotFound, TrackunitError
@@ -143,6 +144,10 @@ def execute_operation(operation: SyncOperation, api: TrackunitApi) -> None:
             raise
         # A delete repeated after an ambiguous failure finds the record already gone: that is success.
         remote_id = push.remote_id
+    except ForeignAsset as error:
+        ledger.record_failed(operation.kind, operation.key, f"{error.code}: {error}")
+        _finish_operation(operation, OperationStatus.SKIPPED, error_code=error.code, message=str(error))
+        return
     except (TrackunitError, NotReady) as error:
         code = getattr(error, "code", None) or type(error).__name__
         message = getattr(error, "message", None) or str(error)

@@ -232,3 +232,55 @@ class SyncDrift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} ({self.get_resolution_display()})"
+
+
+class RemoteAssetStatus(models.TextChoices):
+    MATCHED = "matched", "Matched"
+    FOREIGN = "foreign", "Owned by another account"
+    UNMATCHED = "unmatched", "No local asset"
+    AMBIGUOUS = "ambiguous", "Matches several local assets"
+
+
+class RemoteAsset(models.Model):
+    """Trackunit's asset list as last read, and what matching made of each asset.
+
+    Rewritten whole at each read (at the start of every asset phase), so it is the report behind "which
+    Trackunit assets are ours": foreign ones (another account owns them and shares them with ours) are never
+    written to, and unmatched or ambiguous ones wait for the ERP data that would match them.
+    """
+
+    trackunit_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255, blank=True)
+    serial_number = models.CharField(max_length=100, blank=True)
+    external_reference = models.CharField(max_length=100, blank=True)
+    asset_type = models.CharField("asset class", max_length=32, blank=True)
+    type = models.CharField("type", max_length=100, blank=True)
+    owner_account_id = models.CharField(max_length=64, blank=True)
+    editable = models.BooleanField(help_text="Trackunit's permissions.edit for our account.")
+    asset = models.ForeignKey(
+        "assets.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=RemoteAssetStatus.choices)
+    reason = models.TextField(blank=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "Trackunit asset"
+        ordering = ["status", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=RemoteAssetStatus.values), name="remoteasset_status_valid"
+            ),
+            # Nothing we may not write to counts as matched.
+            models.CheckConstraint(
+                condition=~models.Q(status="matched") | models.Q(editable=True),
+                name="remoteasset_matched_is_editable",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="remoteasset_status_idx"),
+            models.Index(fields=["serial_number"], name="remoteasset_serial_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.trackunit_id} ({self.get_status_display()})"

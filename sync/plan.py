@@ -18,7 +18,7 @@ from sync.diff import field_changes
 from sync.kinds import KINDS, Kind
 from sync.kinds.base import Desired, chunked
 from sync.ledger import payload_hash
-from sync.models import SyncOperation, SyncRun, SyncState, SyncStatus
+from sync.models import OperationStatus, SyncOperation, SyncRun, SyncState, SyncStatus
 
 ACTIONS = ("create", "update", "delete")
 # Deletes run after every create and update, children before parents.
@@ -47,7 +47,7 @@ def make_plan(
     """Create a SyncRun in plan mode listing every operation in dependency order."""
     wanted = set(kinds) if kinds is not None else None
     selected = [kind for kind in KINDS if wanted is None or kind.name in wanted]
-    summary: Counter = Counter({action: 0 for action in (*ACTIONS, "unchanged")})
+    summary: Counter = Counter({action: 0 for action in (*ACTIONS, "unchanged", "skipped")})
     operations: list[SyncOperation] = []
     refreshed: list[SyncState] = []
     for kind in selected:
@@ -57,6 +57,8 @@ def make_plan(
         summary["unchanged"] += unchanged
     for operation in operations:
         summary[operation.action] += 1
+        if operation.status == OperationStatus.SKIPPED:
+            summary["skipped"] += 1
     run = SyncRun(
         trigger=trigger,
         triggered_by=user,
@@ -121,7 +123,18 @@ def _plan_kind(kind: Kind, only_failed: bool) -> tuple[list[SyncOperation], int,
         failed = {key for key, state in ledger.items() if state.status == SyncStatus.FAILED}
         operations = [op for op in operations if op.key in failed]
     _attach_diffs(kind, operations)
+    _skip_blocked(kind, operations)
     return operations, unchanged, refreshed
+
+
+def _skip_blocked(kind: Kind, operations: list[SyncOperation]) -> None:
+    """Operations the kind must not send (an asset another account owns) are skipped in the plan, with why."""
+    reasons = kind.blocked([op for op in operations if op.action != "delete"]) if operations else {}
+    for op in operations:
+        if op.key in reasons:
+            op.status = OperationStatus.SKIPPED
+            op.error_code = "foreign_asset"
+            op.error_message = reasons[op.key]
 
 
 def _needs_bookkeeping(state: _Ledger, item: Desired, kind: Kind) -> bool:
@@ -178,14 +191,16 @@ def _attach_diffs(kind: Kind, operations: list[SyncOperation]) -> None:
 
 
 def plan_as_json(run: SyncRun) -> dict:
-    """The machine-readable plan `sync_plan --json` prints."""
+    """The machine-readable plan `sync_plan --json` prints; skipped operations say why."""
+    rows = run.operations.order_by("phase", "id").values_list(
+        "kind", "key", "action", "fields", "status", "error_message"
+    )
     return {
         "run": run.pk,
-        "summary": {action: run.summary.get(action, 0) for action in (*ACTIONS, "unchanged")},
+        "summary": {action: run.summary.get(action, 0) for action in (*ACTIONS, "unchanged", "skipped")},
         "operations": [
             {"entity": kind, "key": key, "action": action, "fields": fields}
-            for kind, key, action, fields in run.operations.order_by("phase", "id").values_list(
-                "kind", "key", "action", "fields"
-            )
+            | ({"skipped": reason} if status == OperationStatus.SKIPPED else {})
+            for kind, key, action, fields, status, reason in rows
         ],
     }

@@ -20,7 +20,7 @@ class CustomFieldValueForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial["value"] = rules.to_text(self.instance.value)
+            self.initial["value"] = rules.to_text(self.instance.value, self.instance.definition.type)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -66,12 +66,17 @@ class CustomFieldDefinitionAdmin(BulkImportExportMixin, admin.ModelAdmin):
                 "fields": [
                     "multi_select",
                     "options",
+                    "value_replacements",
                     "currency",
                     "minimum",
                     "maximum",
-                    "unit",
+                    "is_integer",
+                    "unit_si",
+                    "unit_us",
+                    "min_length",
                     "max_length",
                     "pattern",
+                    "default_string_value",
                 ]
             },
         ),
@@ -81,7 +86,7 @@ class CustomFieldDefinitionAdmin(BulkImportExportMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Trackunit never lets a field change type; the form should not pretend otherwise.
-        return [*self.readonly_fields, "type"] if obj else self.readonly_fields
+        return [*self.readonly_fields, "type", "key"] if obj else self.readonly_fields
 
 
 @admin.register(CustomFieldValue)

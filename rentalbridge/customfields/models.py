@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from rentalbridge.customfields import rules
+from rentalbridge.customfields.changes import adapt_values
+from rentalbridge.customfields.standard import standard_mismatch
 
 
 class EntityType(models.TextChoices):
@@ -44,6 +46,7 @@ class FieldType(models.TextChoices):
     PHONE_NUMBER = rules.PHONE_NUMBER, "Phone number"
     STRING = rules.STRING, "String"
     WEB_ADDRESS = rules.WEB_ADDRESS, "Web address"
+    JSON = rules.JSON, "JSON"
 
 
 class Scope(models.TextChoices):
@@ -58,9 +61,11 @@ class CustomFieldDefinition(models.Model):
         max_length=100,
         unique=True,
         validators=[
-            RegexValidator(r"^[A-Za-z][A-Za-z0-9_]*$", "Letters, digits and _; start with a letter.")
+            # Trackunit's own standard keys include a hyphen (oem-licensed).
+            RegexValidator(r"^[A-Za-z][A-Za-z0-9_-]*$", "Letters, digits, _ and -; start with a letter.")
         ],
-        help_text="Trackunit's key for the field; unique. Values are set by this key.",
+        help_text="Trackunit's key for the field; unique, never changes. Values are set by this key. "
+        "A key of one of Trackunit's standard asset fields (e.g. licensePlate) stands for that field.",
     )
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
@@ -77,9 +82,29 @@ class CustomFieldDefinition(models.Model):
     )
     minimum = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     maximum = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    unit = models.CharField(max_length=32, blank=True, help_text="Number fields: e.g. kg, m, h.")
+    unit_si = models.CharField(
+        "unit (metric)", max_length=32, blank=True, help_text="Number fields: unit for metric users, e.g. L."
+    )
+    unit_us = models.CharField(
+        "unit (US)", max_length=32, blank=True, help_text="Number fields: unit for US users, e.g. gal."
+    )
+    is_integer = models.BooleanField(
+        "whole numbers only", default=False, help_text="Number fields; not together with a unit."
+    )
+    min_length = models.PositiveIntegerField(null=True, blank=True, help_text="String fields.")
     max_length = models.PositiveIntegerField(null=True, blank=True, help_text="String fields.")
-    pattern = models.CharField(max_length=255, blank=True, help_text="String fields: a regular expression.")
+    pattern = models.CharField(
+        max_length=255, blank=True, help_text="String fields: a regular expression the whole value matches."
+    )
+    default_string_value = models.CharField(
+        max_length=255, blank=True, help_text="String fields: Trackunit's default value."
+    )
+    value_replacements = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Dropdowns: when options are removed, the option each one becomes, e.g. {"Old": "New"}. '
+        "Values holding a removed option change to its replacement here and in Trackunit.",
+    )
     ui_visible = models.BooleanField("visible in Trackunit", default=True)
     ui_editable = models.BooleanField("editable in Trackunit", default=True)
     scope = models.CharField(max_length=32, choices=Scope.choices, default=Scope.ACCOUNT)
@@ -107,22 +132,50 @@ class CustomFieldDefinition(models.Model):
             models.CheckConstraint(
                 condition=Q(max_length__isnull=True) | Q(max_length__gt=0), name="cfdef_max_length_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(min_length__isnull=True)
+                | Q(max_length__isnull=True)
+                | Q(min_length__lte=F("max_length")),
+                name="cfdef_min_length_not_above_max",
+                violation_error_message="The minimum length cannot be above the maximum length.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_integer=False) | (Q(unit_si="") & Q(unit_us="")),
+                name="cfdef_integer_without_unit",
+                violation_error_message="A whole-number field cannot have a unit (Trackunit's rule).",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.key})"
 
     def save(self, *args, **kwargs) -> None:
-        # Trackunit never lets a field's type change; guard every write path, not only the forms.
-        if self.pk and self.type_changed():
+        stored = self._stored()
+        # Trackunit never lets a field's type or key change; guard every write path, not only the forms.
+        if stored is not None and stored.type != self.type:
             raise ValidationError({"type": "The type of a custom field cannot change after it is created."})
+        if stored is not None and stored.key != self.key:
+            raise ValidationError({"key": "The key of a custom field cannot change after it is created."})
         super().save(*args, **kwargs)
+        if stored is not None and stored.rules != self.rules:
+            adapt_values(self, self.value_replacements or {})
+
+    def _stored(self) -> "CustomFieldDefinition | None":
+        return CustomFieldDefinition.objects.filter(pk=self.pk).first() if self.pk else None
 
     def clean(self) -> None:
         if not isinstance(self.options, list) or not all(isinstance(o, str) for o in self.options):
             raise ValidationError({"options": "Options are a list of texts."})
-        if self.pk and self.type_changed():
+        stored = self._stored()
+        if stored is not None and stored.type != self.type:
             raise ValidationError({"type": "The type of a custom field cannot change after it is created."})
+        if stored is not None and stored.key != self.key:
+            raise ValidationError({"key": "The key of a custom field cannot change after it is created."})
+        mismatch = standard_mismatch(self.key, self.type, self.entity_type)
+        if mismatch:
+            raise ValidationError({"key": mismatch})
+        if stored is not None and self.type == FieldType.DROPDOWN:
+            self._check_replacements(stored)
         if self.type and self.key:
             try:
                 rules.check_definition(self.rules)
@@ -140,13 +193,33 @@ class CustomFieldDefinition(models.Model):
             minimum=_decimal_or_none(self.minimum),
             maximum=_decimal_or_none(self.maximum),
             max_length=self.max_length,
+            min_length=self.min_length,
             pattern=self.pattern,
             currency=self.currency,
+            is_integer=self.is_integer,
+            unit_si=self.unit_si,
+            unit_us=self.unit_us,
         )
 
-    def type_changed(self) -> bool:
-        stored = CustomFieldDefinition.objects.filter(pk=self.pk).values_list("type", flat=True).first()
-        return stored is not None and stored != self.type
+    def removed_options(self, previous: list[str]) -> list[str]:
+        return [option for option in previous if option not in (self.options or [])]
+
+    def _check_replacements(self, stored: "CustomFieldDefinition") -> None:
+        """Trackunit refuses to drop an option without "a valid replacement value" (custom-field-intro.md)."""
+        replacements = self.value_replacements if isinstance(self.value_replacements, dict) else {}
+        missing = [
+            option
+            for option in self.removed_options(stored.options or [])
+            if replacements.get(option) not in (self.options or [])
+        ]
+        if missing:
+            raise ValidationError(
+                {
+                    "value_replacements": "Removed option(s) need a replacement that is still an option: "
+                    + ", ".join(f"{option!r}" for option in missing)
+                    + f' (e.g. {{"{missing[0]}": "{(self.options or ["..."])[0]}"}}).'
+                }
+            )
 
     def content_type(self) -> ContentType | None:
         natural_key = ENTITY_MODELS.get(self.entity_type)

@@ -71,9 +71,13 @@ class CustomFieldDefinitionResource(BulkModelResource):
             "currency",
             "minimum",
             "maximum",
-            "unit",
+            "unit_si",
+            "unit_us",
+            "is_integer",
+            "min_length",
             "max_length",
             "pattern",
+            "default_string_value",
             "ui_visible",
             "ui_editable",
             "scope",
@@ -156,7 +160,7 @@ class CustomFieldValueResource(BulkModelResource):
         return self._references.get((value.content_type_id, value.object_id), "")
 
     def dehydrate_value(self, value: CustomFieldValue) -> str:
-        return rules.to_text(value.value)
+        return rules.to_text(value.value, value.definition.type)
 
     # --- import -----------------------------------------------------------------------------------------
     def write_attnames(self, batch: Batch) -> list[str]:

@@ -1,10 +1,12 @@
 """The rules a custom-field value must obey, as plain functions.
 
-Trackunit validates a value against its definition; RentalBridge applies the same rules before a value is
-saved, and the sandbox applies them to what it receives. Keeping them here, free of models and HTTP, is
-what lets all three agree.
+Trackunit validates a value against its definition (api-docs/custom-field-definitions.md and the type table
+of defining-a-custom-field.md); RentalBridge applies the same rules before a value is saved, so a value
+Trackunit would refuse is refused locally first, naming the field and the rule. Free of models and HTTP,
+they serve the admin, the importer and the sync alike. (The sandbox keeps its own reading of the docs.)
 """
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,9 +25,12 @@ NUMBER = "NUMBER"
 PHONE_NUMBER = "PHONE_NUMBER"
 STRING = "STRING"
 WEB_ADDRESS = "WEB_ADDRESS"
-FIELD_TYPES = (BOOLEAN, DATE, DROPDOWN, EMAIL, MONETARY, NUMBER, PHONE_NUMBER, STRING, WEB_ADDRESS)
+JSON = "JSON"
+FIELD_TYPES = (BOOLEAN, DATE, DROPDOWN, EMAIL, MONETARY, NUMBER, PHONE_NUMBER, STRING, WEB_ADDRESS, JSON)
 
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{3,30}$")
+# Trackunit stores phone numbers in E.164 ("+4512345678"): a plus, a country code, at most 15 digits.
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_PHONE_PUNCTUATION = re.compile(r"[ ()./-]")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -40,8 +45,12 @@ class FieldRules:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     max_length: int | None = None
+    min_length: int | None = None
     pattern: str = ""
     currency: str = ""
+    is_integer: bool = False
+    unit_si: str = ""
+    unit_us: str = ""
 
 
 class RuleViolation(ValueError):
@@ -67,6 +76,12 @@ def check_definition(rules: FieldRules) -> None:
     if rules.minimum is not None and rules.maximum is not None and rules.minimum > rules.maximum:
         raise RuleViolation(
             rules.key, "minimum", f"minimum {_plain(rules.minimum)} is above maximum {_plain(rules.maximum)}"
+        )
+    if rules.is_integer and (rules.unit_si or rules.unit_us):
+        raise RuleViolation(rules.key, "is_integer", "a whole-number field cannot also have a unit")
+    if rules.min_length is not None and rules.max_length is not None and rules.min_length > rules.max_length:
+        raise RuleViolation(
+            rules.key, "min_length", f"minimum length {rules.min_length} is above maximum {rules.max_length}"
         )
     if rules.type == MONETARY and not _CURRENCY.match(rules.currency or ""):
         raise RuleViolation(rules.key, "currency", f"currency {rules.currency!r} is not an ISO 4217 code")
@@ -148,19 +163,28 @@ def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
-def _monetary(rules: FieldRules, value: Any) -> str:
-    return str(_decimal(rules, value).quantize(Decimal("0.01")))
+def _monetary(rules: FieldRules, value: Any) -> int | float:
+    """An amount in the definition's currency, to the cent, as a JSON number."""
+    amount = _decimal(rules, value).quantize(Decimal("0.01"))
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def _number(rules: FieldRules, value: Any) -> int | float:
     number = _decimal(rules, value)
-    return int(number) if number == number.to_integral_value() else float(number)
+    whole = number == number.to_integral_value()
+    if rules.is_integer and not whole:
+        raise _fail(rules, "is_integer", f"{value} is not a whole number")
+    return int(number) if whole else float(number)
 
 
 def _phone(rules: FieldRules, value: Any) -> str:
-    if not isinstance(value, str) or not _PHONE.match(value.strip()):
-        raise _fail(rules, "format", f"{value!r} is not a phone number")
-    return value.strip()
+    """An international number, returned in E.164 ("+45 12 34-56 78" -> "+4512345678")."""
+    compact = _PHONE_PUNCTUATION.sub("", value) if isinstance(value, str) else ""
+    if not _E164.match(compact):
+        raise _fail(
+            rules, "format", f"{value!r} is not an international phone number (+ country code and number)"
+        )
+    return compact
 
 
 def _string(rules: FieldRules, value: Any) -> str:
@@ -168,6 +192,8 @@ def _string(rules: FieldRules, value: Any) -> str:
         raise _fail(rules, "type", f"{value!r} is not text")
     if rules.max_length is not None and len(value) > rules.max_length:
         raise _fail(rules, "max_length", f"{len(value)} characters is longer than {rules.max_length}")
+    if rules.min_length is not None and len(value) < rules.min_length:
+        raise _fail(rules, "min_length", f"{len(value)} characters is shorter than {rules.min_length}")
     if rules.pattern and not re.fullmatch(rules.pattern, value):
         raise _fail(rules, "pattern", f"{value!r} does not match {rules.pattern}")
     return value
@@ -181,6 +207,14 @@ def _web_address(rules: FieldRules, value: Any) -> str:
     return str(value)
 
 
+def _json(rules: FieldRules, value: Any) -> Any:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        raise _fail(rules, "type", f"{value!r} is not a JSON value") from None
+    return value
+
+
 _CHECKERS = {
     BOOLEAN: _boolean,
     DATE: _date,
@@ -191,6 +225,7 @@ _CHECKERS = {
     PHONE_NUMBER: _phone,
     STRING: _string,
     WEB_ADDRESS: _web_address,
+    JSON: _json,
 }
 
 
@@ -214,13 +249,20 @@ def from_text(rules: FieldRules, text: str) -> Any:
         value = lowered in _TRUE
     elif rules.type == DROPDOWN and rules.multi_select:
         value = [part.strip() for part in text.split(",") if part.strip()]
+    elif rules.type == JSON:
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise _fail(rules, "type", f"{text!r} is not JSON: {exc}") from None
     return check_value(rules, value)
 
 
-def to_text(value: Any) -> str:
-    """The inverse of from_text, for forms and CSV export."""
+def to_text(value: Any, field_type: str = "") -> str:
+    """The inverse of from_text, for forms and CSV export; JSON fields are written as JSON."""
     if value is None:
         return ""
+    if field_type == JSON or isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):

@@ -73,7 +73,8 @@ DEFINITIONS = [
         type="NUMBER",
         minimum=Decimal(0),
         maximum=Decimal(2000),
-        unit="l",
+        unit_si="L",
+        unit_us="gal",
     ),
     dict(entity_type="CUSTOMER", key="creditLimit", title="Credit limit", type="MONETARY", currency="EUR"),
     dict(
@@ -299,9 +300,7 @@ def _custom_fields(rng: random.Random, report: SeedReport) -> None:
         )
         set_value(asset, "fuelTankCapacity", rng.choice([40, 65, 120, 300, 410]))
     for customer in Customer.objects.order_by("external_reference")[:20]:
-        set_value(
-            customer, "creditLimit", str(Decimal(rng.randint(10, 500) * 1000).quantize(Decimal("0.01")))
-        )
+        set_value(customer, "creditLimit", rng.randint(10, 500) * 1000)
         set_value(customer, "segment", rng.choice(definitions["segment"].options))
     for contract in Contract.objects.filter(status=ContractStatus.OPEN).order_by("external_reference")[:15]:
         set_value(contract, "customerProjectCode", f"P-{rng.randint(1000, 9999)}")

@@ -1,55 +1,28 @@
 """Asset references: Trackunit owns the asset list (units are installed there); we name and label them.
 
-Before the first push an asset must be matched to its Trackunit record: by the Trackunit id when known,
-else by serial number, PIN or external reference, read once per run from the asset list.
+Before the first push an asset is matched to its Trackunit record (sync.remote_assets, once per run):
+by the Trackunit id when known, else by serial number (where Trackunit keeps PIN and VIN) or external
+reference. Assets another account owns and shares with ours are never written to.
 """
 
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from assets.models import Asset
+from sync import remote_assets
 from sync.kinds.base import Desired, NotReady, Push, RecordKind, chunked
+from sync.models import SyncOperation
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
 
 def _payload(name: str, external_reference: str) -> dict[str, Any]:
-    return wire.asset_patch_body(name=name, external_reference=external_reference)
+    return {"name": name, "externalReference": external_reference}
 
 
-def match_remote_assets(api: TrackunitApi) -> int:
-    """Store the Trackunit id of every local asset not matched yet; return how many were matched."""
-    unmatched = list(
-        Asset.objects.filter(trackunit_asset_id__isnull=True).values_list(
-            "pk", "serial_number", "pin", "external_reference"
-        )
-    )
-    if not unmatched:
-        return 0
-    by_serial, by_pin, by_reference = {}, {}, {}
-    for remote in api.list_assets():
-        if not remote.get("ownedByAccount", True):
-            continue
-        for index, field in (
-            (by_serial, "serialNumber"),
-            (by_pin, "pin"),
-            (by_reference, "externalReference"),
-        ):
-            if remote.get(field):
-                index.setdefault(remote[field], remote["id"])
-    matched = []
-    taken = set(
-        Asset.objects.filter(trackunit_asset_id__isnull=False).values_list("trackunit_asset_id", flat=True)
-    )
-    for pk, serial, pin, reference in unmatched:
-        remote_id = (
-            by_serial.get(serial) or by_pin.get(pin) or by_pin.get(serial) or by_reference.get(reference)
-        )
-        if remote_id and remote_id not in taken:
-            taken.add(remote_id)
-            matched.append(Asset(pk=pk, trackunit_asset_id=remote_id))
-    Asset.objects.bulk_update(matched, ["trackunit_asset_id"], batch_size=1000)
-    return len(matched)
+def _changed_fields(payload: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Only what differs from what Trackunit accepted last time goes into the JSON Patch."""
+    return {name: value for name, value in payload.items() if (previous or {}).get(name) != value}
 
 
 class AssetKind(RecordKind):
@@ -69,10 +42,14 @@ class AssetKind(RecordKind):
             for reference, name, updated_at in rows.filter(external_reference__in=chunk):
                 yield Desired(reference, _payload(name, reference), updated_at)
 
+    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+        return remote_assets.foreign_reasons([op.key for op in operations])
+
     def prepare(self, api: TrackunitApi) -> None:
-        match_remote_assets(api)
+        remote_assets.refresh(api)
 
     def push(self, api: TrackunitApi, push: Push) -> str:
+        remote_assets.ensure_writable(push.key)
         remote_id = (
             push.remote_id
             or Asset.objects.filter(external_reference=push.key)
@@ -83,13 +60,16 @@ class AssetKind(RecordKind):
             raise NotReady(
                 f"no Trackunit asset matches {push.key} by serial number, PIN or external reference"
             )
-        api.patch_asset(str(remote_id), push.payload)
+        changes = _changed_fields(push.payload, push.previous)
+        if changes:
+            api.patch_asset(str(remote_id), wire.asset_patch_ops(changes))
         return str(remote_id)
 
     def remote(self, api: TrackunitApi) -> Iterator[tuple[str, str, dict[str, Any]]]:
         for record in api.list_assets():
-            if record.get("externalReference") and record.get("ownedByAccount", True):
-                yield record["externalReference"], record["id"], record
+            asset = wire.read_asset(record)
+            if asset.external_reference and asset.editable:
+                yield asset.external_reference, asset.id, asset.payload
 
     def adopt(self, key: str, remote_fields: Mapping[str, Any]) -> None:
         asset = Asset.objects.get(external_reference=key)

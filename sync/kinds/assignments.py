@@ -1,4 +1,10 @@
-"""Customer asset assignments: a customer has access to the assets on its open contracts."""
+"""Customer asset assignments: a customer has access to the assets on its open contracts.
+
+Trackunit publishes how to assign (POST .../customers/{id}/assets) but no way to remove an assignment
+(changelogs/customer-api-v1.md); un-assigning happens through the rental data, whose contracts "can be used
+for assigning and unassigning assets to and from customers" (custom-erp-integration-guide.md). So an
+assignment is never deleted here: when a contract completes, the asset's rental data drops its items.
+"""
 
 from collections.abc import Collection, Iterator
 
@@ -7,9 +13,10 @@ from django.db.models.functions import Concat, Greatest
 
 from assets.models import Asset
 from contracts.models import ContractItem, ContractStatus
+from sync import remote_assets
 from sync.kinds.base import SYNC_KEY, Desired, Kind, NotReady, Push, changed_since_accepted, chunked, keyed
 from sync.ledger import remote_id_of
-from sync.models import SyncState
+from sync.models import SyncOperation, SyncState
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
@@ -36,6 +43,7 @@ class AssignmentKind(Kind):
     name = "customer_asset"
     label = "customer asset assignment"
     phase = 7
+    deletable = False
 
     def present(self) -> QuerySet:
         return keyed(_open_items(), "pair")
@@ -76,16 +84,18 @@ class AssignmentKind(Kind):
                 depends = (f"customer:{customer}", f"asset_reference:{asset}")
                 yield Desired(row["pair"], payload, row["version"], depends)
 
+    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+        by_asset = {op.payload["asset"]: op.key for op in operations if op.payload}
+        reasons = remote_assets.foreign_reasons(list(by_asset))
+        return {by_asset[reference]: reason for reference, reason in reasons.items()}
+
     def push(self, api: TrackunitApi, push: Push) -> str:
         # References may contain the separator themselves, so the parts come from the payload, not the key.
-        parts = push.payload or push.previous
-        customer_reference, asset_reference = parts["customer"], parts["asset"]
+        customer_reference, asset_reference = push.payload["customer"], push.payload["asset"]
+        remote_assets.ensure_writable(asset_reference)
         customer_id = remote_id_of("customer", customer_reference)
         if not customer_id:
             raise NotReady(f"customer {customer_reference} is not in Trackunit yet")
-        if push.action == "delete":
-            api.unassign_customer_asset(customer_id, push.remote_id)
-            return push.remote_id
         asset_id = (
             Asset.objects.filter(external_reference=asset_reference)
             .values_list("trackunit_asset_id", flat=True)

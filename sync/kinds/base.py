@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from django.db.models import Exists, Expression, F, Model, OuterRef, QuerySet
 
-from sync.models import SyncState, SyncStatus
+from sync.models import SyncOperation, SyncState, SyncStatus
 from sync.trackunit.endpoints import TrackunitApi
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -83,6 +83,10 @@ class Kind(ABC):
     def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
         """The payload each local record (of `keys`, or all) should have in Trackunit."""
 
+    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+        """Keys of planned operations RentalBridge must not send, with the reason (e.g. a foreign asset)."""
+        return {}
+
     def prepare(self, api: TrackunitApi) -> None:  # noqa: B027 - an optional hook, most kinds need nothing
         """Read what the kind's pushes need from Trackunit, once per run, before its phase starts."""
 
@@ -105,12 +109,16 @@ class RecordKind(Kind):
     model: ClassVar[type[Model]]
     key_field: ClassVar[str] = "external_reference"
 
+    def rows(self) -> QuerySet:
+        """The local rows this kind pushes."""
+        return self.model.objects.all()
+
     def present(self) -> QuerySet:
-        return keyed(self.model.objects.all(), self.key_field)
+        return keyed(self.rows(), self.key_field)
 
     def changed(self, mapping_version: int) -> list[str]:
         return changed_since_accepted(
-            self.model.objects.all(),
+            self.rows(),
             kind=self.name,
             mapping_version=mapping_version,
             key=self.key_field,
@@ -156,7 +164,7 @@ class UpsertKind(RecordKind):
         """One Trackunit call of the upsert; see the class docstring."""
 
     def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
-        rows = self.model.objects.all()
+        rows = self.rows()
         for chunk in [None] if keys is None else chunked(sorted(keys)):
             selected = rows if chunk is None else rows.filter(**{f"{self.key_field}__in": chunk})
             for record in selected.iterator():

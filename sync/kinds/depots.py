@@ -8,8 +8,6 @@ from sync.kinds.base import Push, UpsertKind, first, patch_body
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
-DEPOT = "DEPOT"
-
 
 def address(record: Any) -> dict[str, Any] | None:
     body = wire.address_body(
@@ -25,7 +23,7 @@ def _payload(depot: Depot) -> dict[str, Any]:
     # [A] Trackunit sites carry an address or a polygon; the depot's single point is local only.
     return wire.site_body(
         name=depot.name,
-        type=DEPOT,
+        type=wire.SITE_TYPE_DEPOT,
         external_reference=depot.external_reference,
         address=address(depot),
         polygon=depot.polygon[0] if depot.polygon else None,
@@ -52,12 +50,12 @@ class DepotKind(UpsertKind):
         api.update_site(remote_id, patch_body(push.payload, push.previous))
 
     def delete_remote(self, api: TrackunitApi, push: Push) -> None:
-        # [A] Sites have no delete; a depot closed in the ERP is archived in Trackunit.
-        api.update_site(push.remote_id, wire.site_body(archived=True))
+        # A depot closed in the ERP is archived, the documented way, so its history stays in Trackunit.
+        api.update_site(push.remote_id, wire.site_archive_body())
 
     def remote(self, api: TrackunitApi) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        for record in api.list_sites(type=DEPOT):
-            if record.get("externalReference"):
+        for record in api.list_sites(type=wire.SITE_TYPE_DEPOT):
+            if record.get("externalReference") and record.get("status") != wire.SITE_STATUS_ARCHIVED:
                 yield record["externalReference"], record["id"], record
 
     def adopt(self, key: str, remote_fields: Mapping[str, Any]) -> None:

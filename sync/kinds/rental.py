@@ -16,7 +16,9 @@ from django.db.models.functions import Coalesce, Greatest
 
 from assets.models import Asset, IdentifierType
 from contracts.models import Contract, ContractItem, ContractStatus
+from sync import remote_assets
 from sync.kinds.base import EPOCH, Desired, Push, RecordKind, chunked, midnight_utc
+from sync.models import SyncOperation
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
@@ -188,15 +190,23 @@ class RentalKind(RecordKind):
                     depends.add(f"depot:{item['hiring_depot__external_reference']}")
             yield Desired(reference, payload, versions.get(reference), tuple(sorted(depends)))
 
+    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+        return remote_assets.foreign_reasons([op.key for op in operations])
+
+    def prepare(self, api: TrackunitApi) -> None:
+        # Ownership can change between runs (a transfer): read it again before sending rental data.
+        remote_assets.refresh(api)
+
     def push(self, api: TrackunitApi, push: Push) -> str:
+        remote_assets.ensure_writable(push.key)
         result = api.synchronize_rental(push.payload)
         body = result.body or {}
         # The answer names the Trackunit id of each contract; custom-field values of contracts need it.
         sent = [item["contract"]["externalReference"] for item in push.payload.get("contractItems", [])]
-        for reference, item in zip(sent, body.get("contractItems", []), strict=False):
-            if item.get("contractId"):
+        for reference, contract_id in zip(sent, wire.contract_ids_of(body), strict=False):
+            if contract_id:
                 Contract.objects.filter(external_reference=reference, trackunit_id__isnull=True).update(
-                    trackunit_id=item["contractId"]
+                    trackunit_id=contract_id
                 )
         push.results["matched"] = result.matched
         return str(body.get("id", ""))

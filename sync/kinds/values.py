@@ -11,7 +11,9 @@ from assets.models import Asset, Depot
 from contracts.models import Contract
 from customers.models import Customer
 from rentalbridge.customfields.models import CustomFieldValue, EntityType
+from sync import remote_assets
 from sync.kinds.base import Desired, Kind, NotReady, Push
+from sync.models import SyncOperation
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
@@ -71,8 +73,15 @@ class ValuesKind(Kind):
                 depends.append(f"{parent_kind}:{reference}")
             yield Desired(key, values, version, tuple(depends))
 
+    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+        assets = {op.key.split(SEPARATOR, 1)[1]: op.key for op in operations if op.key.startswith("ASSET:")}
+        reasons = remote_assets.foreign_reasons(list(assets))
+        return {assets[reference]: reason for reference, reason in reasons.items()}
+
     def push(self, api: TrackunitApi, push: Push) -> str:
         entity, reference = push.key.split(SEPARATOR, 1)
+        if entity == EntityType.ASSET:
+            remote_assets.ensure_writable(reference)
         model, id_field, _ = ENTITIES[entity]
         entity_id = push.remote_id or (
             model.objects.filter(external_reference=reference).values_list(id_field, flat=True).first()

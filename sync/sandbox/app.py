@@ -11,14 +11,24 @@ from pathlib import Path
 from typing import Any
 
 from rentalbridge.demo.machines import demo_machines
-from sync.sandbox import aemp, assets, customers, customfields, inspection, rental, sites
+from sync.sandbox import (
+    aemp,
+    assets,
+    customers,
+    customfield_standard,
+    customfields,
+    inspection,
+    rental,
+    sites,
+    spec,
+)
 from sync.sandbox.auth import TokenIssuer
 from sync.sandbox.config import SandboxConfig
 from sync.sandbox.faults import Faults, FaultSettings
 from sync.sandbox.fleet import seed_fleet
 from sync.sandbox.limits import Limits, RateLimited
 from sync.sandbox.requestlog import RequestLog
-from sync.sandbox.state import Store
+from sync.sandbox.state import FORMAT, Store
 from sync.sandbox.web import (
     AEMP_PREFIX,
     API_PREFIX,
@@ -29,12 +39,12 @@ from sync.sandbox.web import (
     Response,
     Route,
 )
-from sync.trackunit import wire
 
 
 class Sandbox:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
+        self.public_url = f"http://{config.host}:{config.port}"
         self.store = Store()
         self.tokens = TokenIssuer(config)
         self.faults = Faults(FaultSettings().updated(config.faults))
@@ -48,14 +58,23 @@ class Sandbox:
         self._save_lock = threading.Lock()
         seed_fleet(
             self.store,
+            account_id=config.account_id,
             owned=config.assets,
             foreign=config.foreign_assets,
             seed=config.seed,
             machines=demo_machines() if config.demo_fleet else (),
         )
+        customfield_standard.seed(self.store)
         self.seeded = self.store.snapshot()
         if config.state_file and Path(config.state_file).exists():
-            self.store.restore(Store.load(Path(config.state_file)))
+            saved = Store.load(Path(config.state_file))
+            if saved.get("format") == FORMAT:
+                self.store.restore(saved)
+            else:
+                print(
+                    f"{config.state_file} holds an older sandbox's records: starting from the seed",
+                    flush=True,
+                )
         self.routes = _compile(
             [
                 *[(API_PREFIX, r) for r in (*assets.ROUTES, *sites.ROUTES, *customers.ROUTES)],
@@ -88,12 +107,12 @@ class Sandbox:
             time.sleep(self.faults.settings.hang_ms / 1000.0)
             return Response(0, drop=True)
         if fault.action == "error":
-            code = wire.INTERNAL_ERROR if fault.status == 500 else wire.SERVICE_UNAVAILABLE
+            code = spec.INTERNAL_ERROR if fault.status == 500 else spec.SERVICE_UNAVAILABLE
             return ApiError(fault.status, code, "injected failure").response()
         if fault.action == "storm_429":
             return _too_many(1, "injected rate limit storm").response()
         try:
-            if request.path in (wire.TOKEN_V1, wire.TOKEN_V2):
+            if request.path in (spec.TOKEN_V1, spec.TOKEN_V2):
                 return self._token(request)
             if request.path.startswith((API_PREFIX + "/", AEMP_PREFIX + "/")):
                 request.token = self.tokens.authenticate(request)
@@ -110,8 +129,8 @@ class Sandbox:
 
     def _token(self, request: Request) -> Response:
         if request.method != "POST":
-            return ApiError(405, wire.METHOD_NOT_ALLOWED, "use POST", headers={"Allow": "POST"}).response()
-        if request.path == wire.TOKEN_V1:
+            return ApiError(405, spec.METHOD_NOT_ALLOWED, "use POST", headers={"Allow": "POST"}).response()
+        if request.path == spec.TOKEN_V1:
             return self.tokens.token_v1(request)
         return self.tokens.token_v2(request)
 
@@ -125,15 +144,15 @@ class Sandbox:
                 allowed.append(route.method)
                 continue
             if request.token is not None and not request.token.allows(route.scope):
-                raise ApiError(403, wire.INSUFFICIENT_SCOPE, f"this token lacks the {route.scope!r} scope")
+                raise ApiError(403, spec.INSUFFICIENT_SCOPE, f"this token lacks the {route.scope!r} scope")
             request.params = match.groupdict()
             return route.handler(self, request, **request.params)
         if allowed:
             headers = {"Allow": ", ".join(sorted(set(allowed)))}
             raise ApiError(
-                405, wire.METHOD_NOT_ALLOWED, f"{request.method} is not allowed here", headers=headers
+                405, spec.METHOD_NOT_ALLOWED, f"{request.method} is not allowed here", headers=headers
             )
-        raise ApiError(404, wire.NOT_FOUND, f"no endpoint at {request.path}")
+        raise ApiError(404, spec.NOT_FOUND, f"no endpoint at {request.path}")
 
     # --- used by /_sandbox -----------------------------------------------------------------------------
     def reset(self) -> None:
@@ -153,11 +172,15 @@ class Sandbox:
             self.store.save(Path(self.config.state_file))
 
     def describe(self) -> dict[str, Any]:
-        return {"faults": self.faults.settings.as_dict(), "assets": len(self.store.kind("assets"))}
+        return {
+            "faults": self.faults.settings.as_dict(),
+            "assets": len(self.store.kind("assets")),
+            "accountId": self.config.account_id,
+        }
 
 
 def _too_many(retry_after: int, message: str) -> ApiError:
-    return ApiError(429, wire.TOO_MANY_REQUESTS, message, headers={"Retry-After": str(max(1, retry_after))})
+    return ApiError(429, spec.TOO_MANY_REQUESTS, message, headers={"Retry-After": str(max(1, retry_after))})
 
 
 def _compile(routes: list[tuple[str, Route]]) -> list[tuple[re.Pattern[str], Route]]:

@@ -1,11 +1,11 @@
 """Small record helpers the API modules share: new ids, field defaults and reference uniqueness."""
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sync.sandbox import spec
 from sync.sandbox.web import constraint_violation
-from sync.trackunit import wire
 
 
 def new_id() -> str:
@@ -22,17 +22,19 @@ def with_defaults(fields: Iterable[str], body: Mapping[str, Any], **fixed: Any) 
 def ensure_unique(
     records: Iterable[Mapping[str, Any]], reference: Any, own_id: str | None, what: str
 ) -> None:
-    """externalReference is unique per kind; answered like any other constraint violation."""
-    if reference is None:
+    """externalReference "has to be unique" (api-docs/rental-erp-api-intro.md); unset ("" or null) is not."""
+    if reference in (None, ""):
         return
     for record in records:
         if record.get("externalReference") == reference and record.get("id") != own_id:
             raise constraint_violation(
-                [wire.violation("externalReference", f"{reference!r} is already used by another {what}")]
+                [spec.violation("externalReference", f"{reference!r} is already used by another {what}")]
             )
 
 
-def filtered(records: Iterable[dict[str, Any]], request_arg, *names: str) -> list[dict[str, Any]]:
+def filtered(
+    records: Iterable[dict[str, Any]], request_arg: Callable[[str], str | None], *names: str
+) -> list[dict[str, Any]]:
     """Records whose fields equal the query parameters of the same name that were given."""
     wanted = {name: request_arg(name) for name in names if request_arg(name) is not None}
     return [r for r in records if all(str(r.get(k)) == v for k, v in wanted.items())]

@@ -8,6 +8,8 @@ DEFAULT_CLIENT_SECRET = "sandbox-secret"
 DEFAULT_USERNAME = "api-user@sandbox.local"
 DEFAULT_PASSWORD = "sandbox-password"
 DEFAULT_API_KEY = "sandbox-key:sandbox-key-secret:api rental customers custom-fields assets sites aemp"
+# The customer account the credentials belong to: owned assets carry it as their ownerAccountId.
+DEFAULT_ACCOUNT_ID = "5a4d6b1e-0c3f-4e2a-9b7d-3f1e2c4a5b60"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class SandboxConfig:
     api_keys: dict[str, ApiKey] = field(
         default_factory=lambda: {"sandbox-key": ApiKey.parse(DEFAULT_API_KEY)}
     )
+    account_id: str = DEFAULT_ACCOUNT_ID
     token_lifetime_v1: int = 3600
     token_lifetime_v2: int = 1200
     assets: int = 500

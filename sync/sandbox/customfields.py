@@ -1,301 +1,274 @@
-"""Custom Fields API: definitions with their rules, and values checked against them.
+"""Custom Fields API: definitions, values, and set-values by definition key or id.
 
-Every value goes through rentalbridge.customfields.rules.check_value, the same function RentalBridge uses
-before saving, so a value the app accepts is a value the sandbox accepts and vice versa.
+Paths from changelogs/custom-fields-api-v1.md and changelogs/custom-fields-def-key.md (set-values is
+documented as /api/custom-fields/v1/set-values/, trailing slash: the path without it is not served). The
+value bodies and their answers are [A] (the REST value schema is not published): POST values
+{"definitionId", "entityId", "value"}, PATCH {"value"}, set-values {"entityId", "values": [{"definitionKey"
+or "definitionId", "value"}]}, and each value answers {"id", "definitionId", "definitionKey", "entityId",
+"value", "lastIncompatibleValue"}. `null` clears a value [A]. set-values is all-or-nothing [A].
 """
 
+from collections.abc import Mapping
 from typing import Any
 
-from rentalbridge.customfields import rules
+from sync.sandbox import assets, customfield_changes, customfield_definitions, customfield_standard, spec
 from sync.sandbox.common import filtered, new_id
-from sync.sandbox.web import ApiError, Request, Response, Route, check, constraint_violation, paginate
-from sync.trackunit import wire
+from sync.sandbox.customfield_values import check_value
+from sync.sandbox.web import ApiError, Request, Response, Route, check, paginate
 
-FIELDS = (
-    "key",
-    "title",
-    "description",
-    "type",
-    "entityType",
-    "options",
-    "multiSelect",
-    "minimum",
-    "maximum",
-    "maxLength",
-    "pattern",
-    "currency",
-    "unit",
-    "uiVisible",
-    "uiEditable",
-    "scope",
-)
-DEFAULTS = {"multiSelect": False, "uiVisible": True, "uiEditable": True, "scope": "ACCOUNT"}
-IMMUTABLE = ("key", "type", "entityType", "currency")
-# [A] which rule fields make sense for which type; others are refused so a typo cannot pass silently.
-RULE_FIELDS_BY_TYPE = {
-    rules.DROPDOWN: ("options", "multiSelect"),
-    rules.NUMBER: ("minimum", "maximum", "unit"),
-    rules.MONETARY: ("minimum", "maximum", "currency"),
-    rules.STRING: ("maxLength", "pattern"),
-}
-RULE_FIELD_NAMES = {"multi_select": "multiSelect", "max_length": "maxLength"}
+# Where the sandbox keeps each entity a value may belong to; [A] no groups are modelled, so any id goes.
 ENTITY_KINDS = {"ASSET": "assets", "SITE": "sites", "CUSTOMER": "customers", "RENTAL_CONTRACT": "contracts"}
 
 
+# --- definitions ---------------------------------------------------------------------------------------
+def _definitions(app) -> dict[str, dict]:
+    return app.store.kind("custom_field_definitions")
+
+
 def _definition(app, definition_id: str) -> dict:
-    definition = app.store.kind("custom_field_definitions").get(definition_id)
+    definition = _definitions(app).get(definition_id)
     if definition is None:
-        raise ApiError(404, wire.DEFINITION_NOT_FOUND, f"no custom field definition {definition_id}")
+        raise ApiError(404, spec.DEFINITION_NOT_FOUND, f"no custom field definition {definition_id}")
     return definition
 
 
-def _check_rules(definition: dict) -> None:
-    violations = [
-        wire.violation(name, f"not used by {definition['type']} fields")
-        for name in ("options", "minimum", "maximum", "maxLength", "pattern", "currency", "unit")
-        if definition.get(name) not in (None, [])
-        and name not in RULE_FIELDS_BY_TYPE.get(definition["type"], ())
-    ]
-    check(violations)
-    try:
-        rules.check_definition(wire.definition_rules(definition))
-    except rules.RuleViolation as exc:
-        raise constraint_violation(
-            [wire.violation(RULE_FIELD_NAMES.get(exc.rule, exc.rule), exc.message)]
-        ) from None
+def _own_definition(app, definition_id: str) -> dict:
+    definition = _definition(app, definition_id)
+    if customfield_standard.is_standard(definition):
+        raise ApiError(
+            403,
+            spec.DEFINITION_NOT_OWNED,
+            f"{definition['key']} is a Trackunit standard field: it cannot change",
+        )
+    return definition
 
 
 def list_definitions(app, request: Request) -> Response:
+    """[A] `entityType` and `key` filters: the docs document none for this list."""
     with app.store.lock:
-        records = filtered(
-            app.store.kind("custom_field_definitions").values(), request.arg, "entityType", "key"
-        )
-        return paginate(request, records)
+        return paginate(request, filtered(_definitions(app).values(), request.arg, "entityType", "key"))
 
 
 def create_definition(app, request: Request) -> Response:
-    body = request.json()
-    check(wire.validate_definition(body))
-    definition = {"id": new_id(), **{name: body.get(name, DEFAULTS.get(name)) for name in FIELDS}}
-    if definition["type"] == rules.DROPDOWN:
-        definition["options"] = definition["options"] or []
-    _check_rules(definition)
+    record, violations = customfield_definitions.read_create(request.json())
+    check(violations)
     with app.store.lock:
-        definitions = app.store.kind("custom_field_definitions")
-        if any(d["key"] == definition["key"] for d in definitions.values()):
-            check([wire.violation("key", f"{definition['key']!r} is already used by another definition")])
-        definitions[definition["id"]] = definition
+        taken = {d["key"] for d in _definitions(app).values()}
+        if record["key"] is None:
+            record["key"] = customfield_definitions.generate_key(record, taken)
+        elif record["key"] in taken:
+            check([spec.violation("key", f"{record['key']!r} is already used by another definition")])
+        definition = {"id": new_id(), **record}
+        _definitions(app)[definition["id"]] = definition
         return Response.json(201, definition)
 
 
 def patch_definition(app, request: Request, definition_id: str) -> Response:
-    """Changes rules and adapts stored values the way Trackunit describes; nothing changes on a 400."""
+    """Changes a definition and adapts its stored values; nothing changes on a 400."""
     body = request.json()
-    check(wire.validate_definition(body, partial=True))
     with app.store.lock:
-        definition = _definition(app, definition_id)
-        check(
-            [
-                wire.violation(name, "cannot be changed after creation")
-                for name in IMMUTABLE
-                if name in body and body[name] != definition[name]
-            ]
+        old = _own_definition(app, definition_id)
+        new, replacements, violations = customfield_definitions.read_patch(body, old)
+        check(violations)
+        name = next(
+            (n for n in customfield_definitions.REPLACEMENTS if n in body), "dropDownValueReplacements"
         )
-        replacements = body.get("optionReplacements") or {}
-        updated = {**definition, **{k: v for k, v in body.items() if k != "optionReplacements"}}
-        for name in ("multiSelect", "uiVisible", "uiEditable", "scope"):
-            if updated[name] is None:
-                updated[name] = DEFAULTS[name]
-        _check_rules(updated)
-        new_rules = wire.definition_rules(updated)
-        bad_replacements = [
-            wire.violation(f"optionReplacements.{old}", f"{new!r} is not one of the new options")
-            for old, new in replacements.items()
-            if new not in (updated.get("options") or [])
-        ]
-        check(bad_replacements)
-        changes = _adapt_values(app, definition_id, new_rules, replacements)
-        definition.update(updated)
-        values = app.store.kind("custom_field_values")
-        for value_id, (value, last) in changes.items():
-            values[value_id].update({"value": value, "lastIncompatibleValue": last})
-        return Response.json(200, definition)
-
-
-def _adapt_values(app, definition_id: str, new_rules: rules.FieldRules, replacements: dict) -> dict:
-    """What each stored value becomes under the new rules; raises if a removed option has no replacement."""
-    changes: dict[str, tuple[Any, Any]] = {}
-    missing: set[str] = set()
-    for record in app.store.kind("custom_field_values").values():
-        if record["definitionId"] != definition_id or record["value"] is None:
-            continue
-        old = record["value"]
-        try:
-            rules.check_value(new_rules, old)
-            continue
-        except rules.RuleViolation as exc:
-            rule = exc.rule
-        if new_rules.type == rules.DROPDOWN and rule == "options":
-            chosen = old if isinstance(old, list) else [old]
-            unknown = [o for o in chosen if o not in new_rules.options and o not in replacements]
-            missing.update(unknown)
-            mapped = [replacements.get(o, o) for o in chosen]
-            new_value = list(dict.fromkeys(mapped)) if isinstance(old, list) else mapped[0]
-            changes[record["id"]] = (new_value, old)
-        elif new_rules.type == rules.STRING and rule == "max_length":
-            changes[record["id"]] = (old[: new_rules.max_length], old)
-        else:
-            changes[record["id"]] = (None, old)
-    if missing:
-        check(
-            [
-                wire.violation("optionReplacements", f"option {option!r} is still used: name a replacement")
-                for option in sorted(missing)
-            ]
-        )
-    return changes
+        check(customfield_changes.replacement_violations(old, new, replacements, name))
+        values = [v for v in _values(app).values() if v["definitionId"] == definition_id]
+        for record, value, incompatible in customfield_changes.adapt(new, values, replacements):
+            if incompatible:
+                record["lastIncompatibleValue"] = record["value"]
+            record["value"] = value
+        old.update(new)
+        return Response.json(200, old)
 
 
 def delete_definition(app, request: Request, definition_id: str) -> Response:
     with app.store.lock:
-        _definition(app, definition_id)
-        del app.store.kind("custom_field_definitions")[definition_id]
-        values = app.store.kind("custom_field_values")
+        _own_definition(app, definition_id)
+        del _definitions(app)[definition_id]
+        values = _values(app)
         for value_id in [k for k, v in values.items() if v["definitionId"] == definition_id]:
             del values[value_id]
         return Response.empty()
 
 
 # --- values --------------------------------------------------------------------------------------------
-def _checked(definition: dict, value: Any) -> Any:
-    try:
-        return rules.check_value(wire.definition_rules(definition), value)
-    except rules.RuleViolation as exc:
-        raise constraint_violation([wire.violation(definition["key"], exc.message)]) from None
+def _values(app) -> dict[str, dict]:
+    return app.store.kind("custom_field_values")
 
 
-def _ensure_entity(app, definition: dict, entity_id: str) -> None:
+def _value(app, value_id: str) -> dict:
+    record = _values(app).get(value_id)
+    if record is None:
+        raise ApiError(404, spec.VALUE_NOT_FOUND, f"no custom field value {value_id}")
+    return record
+
+
+def _entity_violations(app, definition: Mapping[str, Any], entity_id: str, name: str) -> list[spec.Violation]:
+    """The entity must exist; [A] a value on a shared asset is a write to that asset (403)."""
     kind = ENTITY_KINDS.get(definition["entityType"])
-    if kind is not None and entity_id not in app.store.kind(kind):
-        check([wire.violation("entityId", f"no {definition['entityType']} {entity_id}")])
+    if definition["entityType"] == "ACCOUNT":
+        exists = entity_id == app.config.account_id
+    else:
+        exists = kind is None or entity_id in app.store.kind(kind)
+    if not exists:
+        return [spec.violation(name, f"no {definition['entityType']} {entity_id}")]
+    if kind == "assets":
+        assets.refuse_unless_owned(app.store.kind("assets")[entity_id], "set its custom field values")
+    return []
 
 
-def _value_record(definition: dict, entity_id: str, value: Any) -> dict:
-    return {
-        "id": new_id(),
-        "definitionId": definition["id"],
-        "key": definition["key"],
-        "entityId": entity_id,
-        "entityType": definition["entityType"],
-        "value": value,
-        "lastIncompatibleValue": None,
-    }
+def _value_violations(definition: Mapping[str, Any], value: Any, name: str) -> list[spec.Violation]:
+    problem = None if value is None else check_value(definition, value)
+    return [spec.violation(name, f"{definition['key']}: {problem}")] if problem else []
+
+
+def _find_value(app, definition_id: str, entity_id: str) -> dict | None:
+    return next(
+        (
+            v
+            for v in _values(app).values()
+            if v["definitionId"] == definition_id and v["entityId"] == entity_id
+        ),
+        None,
+    )
+
+
+def _store_value(app, definition: Mapping[str, Any], entity_id: str, value: Any) -> dict:
+    """Write a value; [A] lastIncompatibleValue stays: "only the latest incompatible value is stored"."""
+    record = _find_value(app, definition["id"], entity_id)
+    if record is None:
+        record = {
+            "id": new_id(),
+            "definitionId": definition["id"],
+            "definitionKey": definition["key"],
+            "entityId": entity_id,
+            "value": value,
+            "lastIncompatibleValue": None,
+        }
+        _values(app)[record["id"]] = record
+    record["value"] = value
+    return record
 
 
 def list_values(app, request: Request) -> Response:
+    """GET by `entityId` (api-docs/custom-field-intro.md); [A] also by `definitionId`."""
     with app.store.lock:
-        records = filtered(
-            app.store.kind("custom_field_values").values(), request.arg, "entityId", "definitionId"
-        )
-        return paginate(request, records)
+        return paginate(request, filtered(_values(app).values(), request.arg, "entityId", "definitionId"))
 
 
 def create_value(app, request: Request) -> Response:
     body = request.json()
-    check(wire.validate_value(body))
+    check(_create_shape(body))
     with app.store.lock:
-        definition = app.store.kind("custom_field_definitions").get(body["definitionId"])
+        definition = _definitions(app).get(body["definitionId"])
         if definition is None:
-            check([wire.violation("definitionId", f"no definition {body['definitionId']}")])
-        _ensure_entity(app, definition, body["entityId"])
-        value = _checked(definition, body["value"])
-        values = app.store.kind("custom_field_values")
-        if any(
-            v["definitionId"] == definition["id"] and v["entityId"] == body["entityId"]
-            for v in values.values()
-        ):
+            check([spec.violation("definitionId", f"no definition {body['definitionId']}")])
+        violations = _entity_violations(app, definition, body["entityId"], "entityId")
+        check(violations + _value_violations(definition, body["value"], "value"))
+        if _find_value(app, definition["id"], body["entityId"]) is not None:
             check(
                 [
-                    wire.violation(
+                    spec.violation(
                         "definitionId", "this entity already has a value for the definition: PATCH it"
                     )
                 ]
             )
-        record = _value_record(definition, body["entityId"], value)
-        values[record["id"]] = record
-        return Response.json(201, record)
+        return Response.json(201, _store_value(app, definition, body["entityId"], body["value"]))
 
 
-def _value(app, value_id: str) -> dict:
-    record = app.store.kind("custom_field_values").get(value_id)
-    if record is None:
-        raise ApiError(404, wire.VALUE_NOT_FOUND, f"no custom field value {value_id}")
-    return record
+def _create_shape(body: Any) -> list[spec.Violation]:
+    if not isinstance(body, Mapping):
+        return spec.object_body(body)
+    checker = spec.Checker(body)
+    checker.only(("definitionId", "entityId", "value"))
+    checker.text("definitionId", required=True)
+    checker.text("entityId", required=True)
+    # [A] a new value has a value: clearing is PATCH or set-values with null, or DELETE.
+    checker.given("value", required=True)
+    return checker.violations
 
 
 def patch_value(app, request: Request, value_id: str) -> Response:
     body = request.json()
-    check(wire.validate_value(body, partial=True))
+    if not isinstance(body, Mapping) or set(body) != {"value"}:
+        check([spec.violation("body", 'must be {"value": ...} (null clears the value)')])
     with app.store.lock:
         record = _value(app, value_id)
         definition = _definition(app, record["definitionId"])
-        record["value"] = _checked(definition, body["value"])
-        record["lastIncompatibleValue"] = None
+        check(_entity_violations(app, definition, record["entityId"], "entityId"))
+        check(_value_violations(definition, body["value"], "value"))
+        record["value"] = body["value"]
         return Response.json(200, record)
 
 
 def delete_value(app, request: Request, value_id: str) -> Response:
     with app.store.lock:
-        _value(app, value_id)
-        del app.store.kind("custom_field_values")[value_id]
+        record = _value(app, value_id)
+        check(
+            _entity_violations(app, _definition(app, record["definitionId"]), record["entityId"], "entityId")
+        )
+        del _values(app)[value_id]
         return Response.empty()
 
 
 def set_values(app, request: Request) -> Response:
-    """[A] Answers {"values": [...]} with every value record of the call, created or updated."""
+    """Every item is checked before any is written; answers {"values": [...]} with each item's record."""
     body = request.json()
-    check(wire.validate_set_values(body))
+    check(_set_values_shape(body))
     entity_id = body["entityId"]
     with app.store.lock:
-        by_key = {d["key"]: d for d in app.store.kind("custom_field_definitions").values()}
-        violations = [
-            wire.violation(f"values[{i}].key", f"no definition with key {item['key']!r}")
-            for i, item in enumerate(body["values"])
-            if item["key"] not in by_key
-        ]
-        check(violations)
-        checked = []
-        for item in body["values"]:
-            definition = by_key[item["key"]]
-            _ensure_entity(app, definition, entity_id)
-            checked.append((definition, _checked(definition, item["value"])))
-        values = app.store.kind("custom_field_values")
-        answer = []
-        for definition, value in checked:
-            record = next(
-                (
-                    v
-                    for v in values.values()
-                    if v["definitionId"] == definition["id"] and v["entityId"] == entity_id
-                ),
-                None,
+        by_key = {d["key"]: d for d in _definitions(app).values()}
+        chosen, violations = [], []
+        for index, item in enumerate(body["values"]):
+            name, reference = next((n, item[n]) for n in ("definitionKey", "definitionId") if n in item)
+            definition = (
+                by_key.get(reference) if name == "definitionKey" else _definitions(app).get(reference)
             )
-            if record is None:
-                record = _value_record(definition, entity_id, value)
-                values[record["id"]] = record
-            record.update({"value": value, "lastIncompatibleValue": None})
-            answer.append(record)
-        return Response.json(200, {"values": answer})
+            if definition is None:
+                violations.append(spec.violation(f"values[{index}].{name}", f"no definition {reference!r}"))
+                continue
+            if definition["id"] in [d["id"] for d, _ in chosen]:
+                violations.append(spec.violation(f"values[{index}].{name}", "names a definition twice"))
+            violations += _value_violations(definition, item["value"], f"values[{index}].value")
+            chosen.append((definition, item["value"]))
+        check(violations)
+        for definition in {d["id"]: d for d, _ in chosen}.values():
+            check(_entity_violations(app, definition, entity_id, "entityId"))
+        written = [_store_value(app, definition, entity_id, value) for definition, value in chosen]
+        return Response.json(200, {"values": written})
+
+
+def _set_values_shape(body: Any) -> list[spec.Violation]:
+    if not isinstance(body, Mapping):
+        return spec.object_body(body)
+    checker = spec.Checker(body)
+    checker.only(("entityId", "values"))
+    checker.text("entityId", required=True)
+    items = body.get("values")
+    if not isinstance(items, list) or not items:
+        checker.fail("values", "must be a non-empty list of {definitionKey or definitionId, value}")
+        return checker.violations
+    for index, item in enumerate(items):
+        keys = set(item) if isinstance(item, Mapping) else set()
+        if keys not in ({"definitionKey", "value"}, {"definitionId", "value"}) or not all(
+            isinstance(item[k], str) for k in keys - {"value"}
+        ):
+            checker.fail(
+                f"values[{index}]", 'must be {"definitionKey" or "definitionId": <string>, "value": ...}'
+            )
+    return checker.violations
 
 
 ROUTES = [
-    Route("GET", wire.CUSTOM_FIELD_DEFINITIONS, list_definitions, "custom-fields"),
-    Route("POST", wire.CUSTOM_FIELD_DEFINITIONS, create_definition, "custom-fields"),
-    Route("PATCH", wire.CUSTOM_FIELD_DEFINITION, patch_definition, "custom-fields"),
-    Route("DELETE", wire.CUSTOM_FIELD_DEFINITION, delete_definition, "custom-fields"),
-    Route("GET", wire.CUSTOM_FIELD_VALUES, list_values, "custom-fields"),
-    Route("POST", wire.CUSTOM_FIELD_VALUES, create_value, "custom-fields"),
-    Route("PATCH", wire.CUSTOM_FIELD_VALUE, patch_value, "custom-fields"),
-    Route("DELETE", wire.CUSTOM_FIELD_VALUE, delete_value, "custom-fields"),
-    Route("POST", wire.CUSTOM_FIELD_SET_VALUES, set_values, "custom-fields"),
+    Route("GET", spec.CUSTOM_FIELD_DEFINITIONS, list_definitions, "custom-fields"),
+    Route("POST", spec.CUSTOM_FIELD_DEFINITIONS, create_definition, "custom-fields"),
+    Route("PATCH", spec.CUSTOM_FIELD_DEFINITION, patch_definition, "custom-fields"),
+    Route("DELETE", spec.CUSTOM_FIELD_DEFINITION, delete_definition, "custom-fields"),
+    Route("GET", spec.CUSTOM_FIELD_VALUES, list_values, "custom-fields"),
+    Route("POST", spec.CUSTOM_FIELD_VALUES, create_value, "custom-fields"),
+    Route("PATCH", spec.CUSTOM_FIELD_VALUE, patch_value, "custom-fields"),
+    Route("DELETE", spec.CUSTOM_FIELD_VALUE, delete_value, "custom-fields"),
+    Route("POST", spec.CUSTOM_FIELD_SET_VALUES, set_values, "custom-fields"),
 ]

@@ -1,4 +1,9 @@
-"""The seeded fleet: owned assets with PINs and telematics, plus a few assets another account owns.
+"""The seeded fleet: owned assets with PINs and telematics, plus a few assets other accounts share with us.
+
+Assets are stored as api-docs/asset-api-introduction.md's "Example Asset Object" shows them; the PIN is
+not part of that object and lives with the unit's telematics, where the ISO 15143-3 export reads it.
+Shared assets look like the v1beta1 list example in api-docs/service-management-intro.md: another
+account's `ownerAccountId`, `permissions.edit: false` and no `createdAt`.
 
 Readings are a pure function of the seed and the sandbox clock (wall time plus what `/_sandbox/clock`
 added), so tests can move hours and positions forward without sleeping and two runs see the same fleet.
@@ -16,7 +21,7 @@ from typing import Any
 from rentalbridge.demo.machines import Machine
 from sync.sandbox.state import Store
 
-# (brand, WMI-like prefix, model, Trackunit asset class, free-text asset type)
+# (brand, WMI-like prefix, model, assetType, free-text type)
 MODELS = (
     ("Caterpillar", "CAT", "320", "MACHINE", "Excavator"),
     ("Caterpillar", "CAT", "950M", "MACHINE", "Wheel loader"),
@@ -33,7 +38,11 @@ MODELS = (
     ("Atlas Copco", "ACP", "XAS 185", "EQUIPMENT", "Compressor"),
     ("Ford", "WF0", "Transit", "VEHICLE", "Van"),
     ("Hilti", "HLT", "TE 3000-AVR", "TOOL", "Breaker"),
+    ("Rototilt", "RTT", "R6", "ATTACHMENT", "Tiltrotator"),
+    ("Trackunit", "TRK", "IO 610", "GATEWAY", "Gateway"),
 )
+# The two owners of example B's shared machines (api-docs/service-management-intro.md).
+FOREIGN_ACCOUNTS = ("7045120f-5ee7-4613-9977-7e2d8b01ce8c", "01a0dcc2-4365-4cd6-9450-ea271133c047")
 CITIES = (
     (55.676, 12.568),
     (56.162, 10.203),
@@ -51,18 +60,19 @@ def now(store: Store) -> float:
 
 
 def seed_fleet(
-    store: Store, *, owned: int, foreign: int, seed: int, machines: Sequence[Machine] = ()
+    store: Store, *, account_id: str, owned: int, foreign: int, seed: int, machines: Sequence[Machine] = ()
 ) -> None:
     """Fill an empty store with the fleet; the same seed always gives the same ids, PINs and readings.
 
-    `machines` (the demo company's) become the first owned assets, keeping their serial numbers and PINs.
+    `machines` (the demo company's) become the first owned assets, keeping their serial numbers and PINs;
+    the demo data names no free-text type, so theirs is empty.
     """
     rng = random.Random(seed)
     store.epoch = time.time()
     store.clock_offset = 0.0
     assets = store.kind("assets")
     for index in range(owned + foreign):
-        brand, wmi, model, asset_class, asset_type = MODELS[rng.randrange(len(MODELS))]
+        brand, wmi, model, asset_type, kind = MODELS[rng.randrange(len(MODELS))]
         asset_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         pin = wmi + "".join(rng.choice(_VIN_CHARS) for _ in range(14))
         # Trackunit's own feed: SerialNumber often is not the PIN, and sometimes the PIN is missing.
@@ -70,33 +80,22 @@ def seed_fleet(
         name = f"{brand} {model} #{index + 1:04d}"
         if index < min(len(machines), owned):
             machine = machines[index]
-            brand, model, asset_class, name = machine.make, machine.model, machine.asset_class, machine.name
-            pin, serial = machine.pin, machine.serial_number
-        assets[asset_id] = {
-            "id": asset_id,
-            "name": name,
-            "externalReference": None,
-            "serialNumber": serial,
-            "brand": brand,
-            "model": model,
-            "productionDate": None,
-            "productionYear": rng.randrange(2012, 2026),
-            "type": asset_class,
-            "assetType": asset_type,
-            "ownedByAccount": index < owned,
-        }
+            brand, model, asset_type, name = machine.make, machine.model, machine.asset_class, machine.name
+            pin, serial, kind = machine.pin, machine.serial_number, ""
+        is_owned = index < owned
+        installed_at = store.epoch - rng.randrange(30, 2000) * 86400
         lat, lon = CITIES[rng.randrange(len(CITIES))]
-        store.telematics[asset_id] = {
+        unit = {
             "pin": pin if index < len(machines) or rng.random() >= 0.01 else None,
             "equipmentId": str(rng.randrange(10**9, 10**10)),
             "telematicSerialNumber": f"TU{rng.randrange(10**7, 10**8)}",
             "unitId": str(rng.randrange(10**6, 10**7)),
-            "installedAt": _iso(store.epoch - rng.randrange(30, 2000) * 86400),
+            "installedAt": _iso(installed_at),
             "hours0": round(rng.uniform(5, 9000), 1),
             "hoursPerHour": rng.uniform(0.05, 0.7),
             "idleShare": rng.uniform(0.1, 0.35),
             "fuelPerHour": rng.uniform(2, 18),
-            "odometerPerHour": rng.uniform(20, 60) if asset_class == "VEHICLE" else None,
+            "odometerPerHour": rng.uniform(20, 60) if asset_type == "VEHICLE" else None,
             "lat0": lat + rng.uniform(-0.3, 0.3),
             "lon0": lon + rng.uniform(-0.3, 0.3),
             "radius": rng.uniform(0.0005, 0.01),
@@ -104,6 +103,22 @@ def seed_fleet(
             "phase": rng.uniform(0, 2 * math.pi),
             "staleForS": rng.randrange(3, 60) * 86400 if rng.random() < 0.05 else 0,
             "headerOnly": rng.random() < 0.02,
+        }
+        store.telematics[asset_id] = unit
+        assets[asset_id] = {
+            "id": asset_id,
+            "assetType": asset_type,
+            "type": kind,
+            "name": name,
+            "externalReference": "",
+            "model": model,
+            "brand": brand,
+            "serialNumber": serial,
+            "productionYear": rng.randrange(2012, 2026),
+            "ownerAccountId": account_id if is_owned else FOREIGN_ACCOUNTS[index % len(FOREIGN_ACCOUNTS)],
+            "createdAt": _iso(installed_at, millis=True) if is_owned else None,
+            "permissions": {"edit": is_owned},
+            "telematicsDevices": [{"id": unit["unitId"], "serialNumber": unit["telematicSerialNumber"]}],
         }
 
 
@@ -134,6 +149,7 @@ def readings(store: Store, asset_id: str, at: float) -> dict[str, Any] | None:
     return result
 
 
-def _iso(epoch_seconds: float) -> str:
+def _iso(epoch_seconds: float, *, millis: bool = False) -> str:
+    """ISO 8601 in UTC; `millis` writes createdAt's form, 2023-06-23T09:26:24.279Z."""
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=int(epoch_seconds))
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z" if millis else "%Y-%m-%dT%H:%M:%SZ")

@@ -2,9 +2,8 @@
 
 import json
 
-from sync.sandbox import fleet
+from sync.sandbox import fleet, spec
 from sync.sandbox.web import ApiError, Request, Response, Route
-from sync.trackunit import wire
 
 
 def _json_object(request: Request) -> dict:
@@ -13,7 +12,7 @@ def _json_object(request: Request) -> dict:
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise ApiError(400, wire.BAD_REQUEST, "send a JSON object")
+        raise ApiError(400, spec.BAD_REQUEST, "send a JSON object")
     return body
 
 
@@ -29,7 +28,7 @@ def requests_log(app, request: Request) -> Response:
     """`?since=<id>` returns only entries after that id, so a test can look at just its own calls."""
     since = request.arg("since") or "0"
     if not since.isdigit():
-        raise ApiError(400, wire.BAD_REQUEST, "since must be a request id")
+        raise ApiError(400, spec.BAD_REQUEST, "since must be a request id")
     entries = app.log.since(int(since))
     return Response.json(200, {"requests": entries, "last": entries[-1]["id"] if entries else int(since)})
 
@@ -47,7 +46,7 @@ def set_faults(app, request: Request) -> Response:
     try:
         settings = app.faults.set(_json_object(request))
     except ValueError as exc:
-        raise ApiError(400, wire.BAD_REQUEST, str(exc)) from None
+        raise ApiError(400, spec.BAD_REQUEST, str(exc)) from None
     return Response.json(200, settings.as_dict())
 
 
@@ -59,7 +58,7 @@ def advance_clock(app, request: Request) -> Response:
     body = _json_object(request)
     step = body.get("advance_s")
     if set(body) != {"advance_s"} or isinstance(step, bool) or not isinstance(step, int | float) or step < 0:
-        raise ApiError(400, wire.BAD_REQUEST, 'send {"advance_s": <seconds >= 0>}')
+        raise ApiError(400, spec.BAD_REQUEST, 'send {"advance_s": <seconds >= 0>}')
     with app.store.lock:
         app.store.clock_offset += step
     return get_clock(app, request)
@@ -72,7 +71,7 @@ def telematics(app, request: Request) -> Response:
         units = [
             {"assetId": asset_id, "pin": unit["pin"], "readings": fleet.readings(app.store, asset_id, at)}
             for asset_id, unit in app.store.telematics.items()
-            if app.store.kind("assets")[asset_id]["ownedByAccount"]
+            if spec.owned_by_account(app.store.kind("assets")[asset_id])
         ]
     return Response.json(200, {"units": units})
 

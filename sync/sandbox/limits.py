@@ -1,5 +1,7 @@
 """Rate limits per customer account, counted over all clients as Trackunit does.
 
+api-docs/rate-limit.md (429, no published REST figure: [A] configurable) and the limits section of
+api-docs/export-iso-15143-3-aemp-20-api-intro.md.
 REST APIs: `rate_limit_per_s` requests per one-second window (0 = unlimited).
 ISO export: one request per URL per window (15 minutes) plus a pool of extra requests per URL, each
 returned after 30 days; and per second at most 50 fleet-page and 500 single-element requests.

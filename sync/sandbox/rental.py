@@ -1,28 +1,22 @@
 """Rental API: one asset's rental data per synchronization, and contract items by contract.
 
-Trackunit stores data for an asset it cannot match yet (202) and matches it once the asset appears; the
-sandbox does the same when an asset PATCH gives it the identifier a pending record names.
+developers.trackunit.com/reference/synchronize: 200 when the asset matched, 202 when the data "is stored
+for future matching when assets are updated or added", 404 when X-Validate-Asset-Exists is 'true' and no
+asset matches; api-docs/rental-erp-api-intro.md: "Only assets owned by the account can be updated" (403,
+[A] with the assets API's code). The sandbox matches stored data when an asset PATCH gives an asset the
+identifier a pending record names. The contract-items query comes from rental-api.json.
 """
 
+import re
 from datetime import UTC, datetime
 
-from sync.sandbox import customers, sites
+from sync.sandbox import customers, rental_body, sites, spec
 from sync.sandbox.common import new_id
 from sync.sandbox.web import ApiError, Request, Response, Route, check, constraint_violation, paginate
-from sync.trackunit import wire
 
-ITEM_FIELDS = (
-    "externalReference",
-    "onRentDate",
-    "offRentDate",
-    "rentalRate",
-    "deliveryAddress",
-    "deliveryDate",
-    "pickupAddress",
-    "pickupDate",
-    "orderNumber",
-    "contractedHours",
-)
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# What a stored contract item keeps as sent; its depot and contract are stored as references.
+ITEM_FIELDS = tuple(f for f in rental_body.ITEM_FIELDS if f not in ("hiringDepot", "contract"))
 
 
 def _match(app, identifier_type: str, identifier: str) -> dict | None:
@@ -35,16 +29,16 @@ def _match(app, identifier_type: str, identifier: str) -> dict | None:
 
 def synchronize(app, request: Request) -> Response:
     body = request.json()
-    check(wire.validate_synchronization(body))
+    check(rental_body.check_synchronization(body))
     with app.store.lock:
         asset = _match(app, body["identifierType"], body["identifier"])
-        if asset is None and (request.header(wire.VALIDATE_ASSET_EXISTS_HEADER) or "").lower() == "true":
+        if asset is None and (request.header(spec.VALIDATE_ASSET_EXISTS_HEADER) or "").lower() == "true":
             raise ApiError(
-                404, wire.ASSET_NOT_FOUND, f"no asset with {body['identifierType']} {body['identifier']}"
+                404, spec.ASSET_NOT_FOUND, f"no asset with {body['identifierType']} {body['identifier']}"
             )
-        if asset is not None and not asset["ownedByAccount"]:
+        if asset is not None and not spec.owned_by_account(asset):
             raise ApiError(
-                403, wire.ONLY_OWNER_CAN_EDIT, "only the owner of the asset can edit its rental data"
+                403, spec.ONLY_OWNER_CAN_EDIT, "only assets owned by the account can be updated with ERP data"
             )
         record = _record_for(app, body, asset)
         plan = _plan(app, body, record)
@@ -95,7 +89,7 @@ def _plan(app, body: dict, record: dict) -> dict:
             )
             if taken and existing["rentalId"] != record["id"]:
                 violations.append(
-                    wire.violation(
+                    spec.violation(
                         f"{prefix}.externalReference", "this contract item belongs to another asset"
                     )
                 )
@@ -108,7 +102,7 @@ def _unique_asset_reference(app, reference: str, asset_id: str) -> None:
     for other in app.store.kind("assets").values():
         if other["externalReference"] == reference and other["id"] != asset_id:
             raise constraint_violation(
-                [wire.violation("externalReference", f"{reference!r} is already used by another asset")]
+                [spec.violation("externalReference", f"{reference!r} is already used by another asset")]
             )
 
 
@@ -216,7 +210,7 @@ def _upsert_customer(app, body: dict) -> dict:
 
 def match_pending(app, asset: dict) -> None:
     """Match rental data stored before this asset could be found; called after an asset changes."""
-    if not asset["ownedByAccount"]:
+    if not spec.owned_by_account(asset):
         return
     for record in app.store.kind("rental").values():
         if (
@@ -239,30 +233,23 @@ def match_pending(app, asset: dict) -> None:
 
 
 def list_contract_items(app, request: Request) -> Response:
-    contract_id = request.arg("contractId")
-    if not contract_id:
-        check([wire.violation("contractId", "must not be null")])
-    violations = []
-    active = request.arg("active")
-    if active is not None and active not in ("true", "false"):
-        violations.append(wire.violation("active", "must be true or false"))
-    bounds = {}
-    for name in ("start", "end"):
-        if request.arg(name) is not None:
-            try:
-                bounds[name] = _moment(request.arg(name))
-            except ValueError:
-                violations.append(wire.violation(name, "must be an ISO 8601 date-time with a time zone"))
-    check(violations)
+    """rental-api.json: `contractId` (required, uuid), `active`, `start` and `end` (date-times)."""
+    query = {name: request.arg(name) for name in ("contractId", "active", "start", "end")}
+    checker = spec.Checker(query)
+    checker.matches("contractId", UUID, "a UUID", required=True)
+    checker.enum("active", ("true", "false"))
+    bounds = {name: checker.moment(name) for name in ("start", "end") if query[name] is not None}
+    check(checker.violations)
+    contract_id, active = query["contractId"], query["active"]
     with app.store.lock:
         if contract_id not in app.store.kind("contracts"):
-            raise ApiError(404, wire.CONTRACT_NOT_FOUND, f"no contract {contract_id}")
+            raise ApiError(404, spec.CONTRACT_NOT_FOUND, f"no contract {contract_id}")
         items = [i for i in app.store.kind("contract_items").values() if i["contractId"] == contract_id]
         now = datetime.now(UTC)
         result = []
         for item in items:
-            on_rent = _moment(item["onRentDate"]) if item["onRentDate"] else None
-            off_rent = _moment(item["offRentDate"]) if item["offRentDate"] else None
+            on_rent = spec.parse_moment(item["onRentDate"])
+            off_rent = spec.parse_moment(item["offRentDate"])
             is_active = (on_rent is None or on_rent <= now) and (off_rent is None or off_rent > now)
             if active is not None and is_active != (active == "true"):
                 continue
@@ -274,14 +261,7 @@ def list_contract_items(app, request: Request) -> Response:
         return paginate(request, result)
 
 
-def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError("no time zone")
-    return moment
-
-
 ROUTES = [
-    Route("POST", wire.RENTAL_SYNCHRONIZATION, synchronize, "rental"),
-    Route("GET", wire.RENTAL_CONTRACT_ITEMS, list_contract_items, "rental"),
+    Route("POST", spec.RENTAL_SYNCHRONIZATION, synchronize, "rental"),
+    Route("GET", spec.RENTAL_CONTRACT_ITEMS, list_contract_items, "rental"),
 ]

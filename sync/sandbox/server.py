@@ -93,8 +93,13 @@ class SandboxServer(ThreadingHTTPServer):
 
 def make_server(config: SandboxConfig) -> SandboxServer:
     """Bind without serving, so callers (and tests) learn the port before the first request."""
-    handler = type("Handler", (_Handler,), {"sandbox": Sandbox(config)})
-    return SandboxServer((config.host, config.port), handler)
+    sandbox = Sandbox(config)
+    handler = type("Handler", (_Handler,), {"sandbox": sandbox})
+    server = SandboxServer((config.host, config.port), handler)
+    host, port = server.server_address[:2]
+    # Links in feeds name this address, whatever Host header a caller sends.
+    sandbox.public_url = f"http://{host}:{port}"
+    return server
 
 
 def serve(config: SandboxConfig, ready: threading.Event | None = None) -> None:

@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+# Bumped when stored records change shape, so a state file written by an older sandbox is not replayed.
+FORMAT = 2
 KINDS = (
     "assets",
     "sites",
@@ -42,6 +44,7 @@ class Store:
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {
+                "format": FORMAT,
                 "records": copy.deepcopy(self.records),
                 "telematics": copy.deepcopy(self.telematics),
                 "epoch": self.epoch,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from sync.trackunit import wire
+from sync.sandbox import spec
 
 # One port serves what Trackunit spreads over hosts; these prefixes tell the parts apart.
 API_PREFIX = "/api"
@@ -39,15 +39,17 @@ class Request:
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
 
-    def json(self) -> Any:
-        """The JSON body; a body that is not JSON is the caller's fault, answered 400."""
+    def json(self, media_types: Sequence[str] = ("application/json",)) -> Any:
+        """The JSON body; a body that is not JSON (NaN and Infinity are not) is answered 400."""
         content_type = (self.header("Content-Type") or "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            raise ApiError(415, wire.BAD_REQUEST, "send the body as Content-Type: application/json")
+        if content_type not in media_types:
+            raise ApiError(
+                415, spec.UNSUPPORTED_MEDIA_TYPE, f"send the body as Content-Type: {' or '.join(media_types)}"
+            )
         try:
-            return json.loads(self.body.decode("utf-8"))
+            return json.loads(self.body.decode("utf-8"), parse_constant=_not_json)
         except (UnicodeDecodeError, ValueError) as exc:
-            raise ApiError(400, wire.BAD_REQUEST, f"the body is not valid JSON: {exc}") from None
+            raise ApiError(400, spec.BAD_REQUEST, f"the body is not valid JSON: {exc}") from None
 
 
 @dataclass
@@ -75,7 +77,7 @@ class ApiError(Exception):
         status: int,
         code: str,
         message: str,
-        violations: Sequence[wire.Violation] | None = None,
+        violations: Sequence[spec.Violation] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
@@ -86,7 +88,7 @@ class ApiError(Exception):
         self.headers = headers or {}
 
     def response(self) -> Response:
-        body = wire.error_body(self.status, self.code, self.message, self.violations)
+        body = spec.error_body(self.status, self.code, self.message, self.violations)
         return Response.json(self.status, body, self.headers)
 
 
@@ -101,25 +103,31 @@ class OAuthError(Exception):
 
     def response(self) -> Response:
         headers = {"WWW-Authenticate": 'Basic realm="trackunit"'} if self.status == 401 else {}
-        return Response.json(self.status, wire.oauth_error_body(self.error, self.description), headers)
+        return Response.json(self.status, spec.oauth_error_body(self.error, self.description), headers)
 
 
-def constraint_violation(violations: Sequence[wire.Violation], message: str = "") -> ApiError:
-    fields = ", ".join(sorted({v["field"] for v in violations}))
-    return ApiError(400, wire.CONSTRAINT_VIOLATION, message or f"invalid value for: {fields}", violations)
+def constraint_violation(
+    violations: Sequence[spec.Violation], message: str = "Constraint violation"
+) -> ApiError:
+    """api-docs/errors.md's constraint error: status 400, "Constraint violation", one entry per field."""
+    return ApiError(400, spec.CONSTRAINT_VIOLATION, message, violations)
 
 
-def check(violations: Sequence[wire.Violation]) -> None:
+def check(violations: Sequence[spec.Violation]) -> None:
     if violations:
         raise constraint_violation(violations)
 
 
 def paginate(request: Request, records: Sequence[Any]) -> Response:
     """Answer one page of `records` in Trackunit's envelope; a page past the end is simply empty."""
-    page, size, violations = wire.validate_page_params(request.arg("page"), request.arg("size"))
+    page, size, violations = spec.page_params(request.arg("page"), request.arg("size"))
     check(violations)
     start = page * size
-    return Response.json(200, wire.page_body(records[start : start + size], page, size, len(records)))
+    return Response.json(200, spec.page_body(records[start : start + size], page, size, len(records)))
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 Handler = Callable[..., Response]

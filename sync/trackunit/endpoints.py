@@ -57,11 +57,14 @@ class TrackunitApi:
     def list_assets(self, **filters: Any) -> Iterator[JsonObject]:
         return self._list(wire.ASSETS, filters)
 
-    def get_asset(self, asset_id: str) -> JsonObject:
-        return self._get(_path(wire.ASSET, asset_id=asset_id))
-
-    def patch_asset(self, asset_id: str, body: Mapping[str, Any]) -> JsonObject:
-        return self.client.request_json("PATCH", _path(wire.ASSET, asset_id=asset_id), json=body)
+    def patch_asset(self, asset_id: str, operations: list[JsonObject]) -> JsonObject:
+        """`operations` is a JSON Patch (wire.asset_patch_ops), sent with its own media type."""
+        return self.client.request_json(
+            "PATCH",
+            _path(wire.ASSET, asset_id=asset_id),
+            json=operations,
+            headers={"Content-Type": wire.JSON_PATCH},
+        )
 
     # --- sites ------------------------------------------------------------------------------------------
     def list_sites(self, **filters: Any) -> Iterator[JsonObject]:
@@ -117,11 +120,9 @@ class TrackunitApi:
         return self._list(_path(wire.CUSTOMER_ASSETS, customer_id=customer_id), filters)
 
     def assign_customer_asset(self, customer_id: str, body: Mapping[str, Any]) -> JsonObject | None:
+        """[A] Assigning an asset twice leaves one assignment, so a lost answer is retried like a read."""
         path = _path(wire.CUSTOMER_ASSETS, customer_id=customer_id)
-        return self.client.request_json("POST", path, json=body)
-
-    def unassign_customer_asset(self, customer_id: str, asset_id: str) -> None:
-        self.client.request("DELETE", _path(wire.CUSTOMER_ASSET, customer_id=customer_id, asset_id=asset_id))
+        return self.client.request_json("POST", path, json=body, idempotent=True)
 
     # --- rental -----------------------------------------------------------------------------------------
     def synchronize_rental(

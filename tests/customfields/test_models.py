@@ -65,7 +65,7 @@ def test_value_is_stored_in_canonical_form():
     value.full_clean()
     value.save()
     value.refresh_from_db()
-    assert value.value == "1250.50"
+    assert value.value == 1250.5
 
 
 def test_value_must_belong_to_a_record_of_the_definitions_entity_type():
@@ -79,3 +79,69 @@ def test_one_value_per_record_and_field():
     value_for(asset, field, 1).save()
     with pytest.raises(IntegrityError, match="cfvalue_one_per_record_and_field"):
         value_for(asset, field, 2).save()
+
+
+def test_key_cannot_change_after_creation():
+    # defining-a-custom-field.md: the key "cannot be changed after it has been created".
+    field = definition()
+    field.key = "tankSize"
+    with pytest.raises(ValidationError, match="key of a custom field cannot change"):
+        field.save()
+
+
+def test_a_standard_trackunit_key_must_keep_its_documented_type_and_entity():
+    # custom-field-intro.md: licensePlate is a standard text field of assets.
+    wrong_type = CustomFieldDefinition(entity_type="ASSET", key="licensePlate", title="Plate", type="NUMBER")
+    with pytest.raises(ValidationError, match="standard fields, of type STRING"):
+        wrong_type.full_clean()
+    wrong_entity = CustomFieldDefinition(entity_type="CUSTOMER", key="licensePlate", title="P", type="STRING")
+    with pytest.raises(ValidationError, match="holds values of assets only"):
+        wrong_entity.full_clean()
+    CustomFieldDefinition(entity_type="ASSET", key="licensePlate", title="Plate", type="STRING").full_clean()
+
+
+def test_the_database_refuses_a_whole_number_field_with_a_unit():
+    with pytest.raises(IntegrityError, match="cfdef_integer_without_unit"), transaction.atomic():
+        definition(is_integer=True, unit_si="L")
+
+
+def test_removing_a_dropdown_option_needs_a_replacement():
+    field = definition(key="fuel", type="DROPDOWN", options=["Diesel", "HVO", "Petrol"])
+    field.options = ["Diesel", "HVO"]
+    with pytest.raises(ValidationError, match="need a replacement"):
+        field.full_clean()
+    field.value_replacements = {"Petrol": "Diesel"}
+    field.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("initial", "value", "change", "expected"),
+    [
+        # custom-field-intro.md, changing definitions: each rule as Trackunit applies it.
+        ({"type": "NUMBER", "maximum": 100}, 80, {"maximum": 50}, None),
+        ({"type": "STRING", "max_length": 10}, "abcdefghij", {"max_length": 4}, "abcd"),
+        ({"type": "STRING", "pattern": "[a-z]+"}, "abc", {"pattern": "[0-9]+"}, "abc"),
+        (
+            {"type": "DROPDOWN", "options": ["A", "B"], "multi_select": True},
+            ["A", "B"],
+            {"multi_select": False},
+            None,
+        ),
+        (
+            {"type": "DROPDOWN", "options": ["A", "B", "C"], "multi_select": True},
+            ["A", "C"],
+            {"options": ["B", "C"], "value_replacements": {"A": "C"}},
+            ["C"],
+        ),
+    ],
+)
+def test_changing_a_definition_adapts_local_values_as_trackunit_does(initial, value, change, expected):
+    field = definition(key="changing", **initial)
+    stored = value_for(factories.asset(), field, value)
+    stored.save()
+    for name, new in change.items():
+        setattr(field, name, new)
+    field.full_clean()
+    field.save()
+    stored.refresh_from_db()
+    assert stored.value == expected

@@ -1,6 +1,6 @@
 """The product's heart end to end: a real Redis, a real Celery worker, the sandbox over HTTP.
 
-seed -> plan shows N creates -> apply -> Trackunit holds the local desired state -> plan shows nothing ->
+seed -> plan shows N creates -> apply -> Trackunit holds every local record -> plan shows nothing ->
 one asset's rental status changes -> the plan shows exactly that field -> apply -> someone edits a
 customer in Trackunit -> drift shows both sides.
 """
@@ -8,10 +8,13 @@ customer in Trackunit -> drift shows both sides.
 import pytest
 from django.core.management import call_command
 
-from assets.models import Asset, RentalStatus
+from assets.models import Asset, Depot, RentalStatus
+from contracts.models import ContractItem, ContractStatus
+from customers.models import Customer, CustomerContact
+from rentalbridge.customfields.models import CustomFieldDefinition, CustomFieldValue
+from rentalbridge.customfields.standard import STANDARD_FIELDS
 from sync.apply import apply_plan
-from sync.drift import compare, detect_drift
-from sync.kinds import BY_NAME
+from sync.drift import detect_drift
 from sync.models import RunStatus, SyncAttempt
 from sync.plan import make_plan, plan_as_json
 from sync.service import DONE
@@ -40,39 +43,55 @@ def apply_and_wait(run, celery_worker):
     return run
 
 
-def assert_trackunit_holds_the_desired_state(sandbox) -> None:
+def assert_trackunit_holds_the_local_records(sandbox) -> None:
+    """Each local record, read from the database, against what the sandbox stored (never via desired())."""
     state = sandbox.state()
-    by_reference = {
-        "customer": {c["externalReference"]: c for c in state["customers"]},
-        "depot": {s["externalReference"]: s for s in state["sites"]},
-        "definition": {d["key"]: d for d in state["custom_field_definitions"]},
-        "asset_reference": {a["externalReference"]: a for a in state["assets"] if a["externalReference"]},
-    }
-    for kind_name, remote in by_reference.items():
-        desired = list(BY_NAME[kind_name].desired())
-        assert len(desired) > 0
-        for item in desired:
-            assert item.key in remote, f"{kind_name} {item.key} is not in Trackunit"
-            assert compare(item.payload, remote[item.key]) == {}, f"{kind_name} {item.key}"
-    asset_ids = {ref: a["id"] for ref, a in by_reference["asset_reference"].items()}
+    customers = {c["externalReference"]: c for c in state["customers"]}
+    for customer in Customer.objects.all():
+        remote = customers[customer.external_reference]
+        assert (remote["name"], remote["type"]) == (customer.name, customer.type), customer
+        assert remote.get("email") == (customer.email or None)
+    sites = {s["externalReference"]: s for s in state["sites"]}
+    for depot in Depot.objects.all():
+        site = sites[depot.external_reference]
+        assert (site["name"], site["type"], site["status"]) == (depot.name, "DEPOT", "ACTIVE")
+        assert (site.get("address") or {}).get("city") == (depot.city or None)
+    definitions = {d.get("key"): d for d in state["custom_field_definitions"]}
+    for definition in CustomFieldDefinition.objects.all():
+        remote = definitions[definition.key]
+        assert (remote["type"], remote["entityType"]) == (definition.type, definition.entity_type)
+        if definition.key not in STANDARD_FIELDS:
+            assert remote["translations"][0]["title"] == definition.title
+    remote_assets = {a["externalReference"]: a for a in state["assets"] if a["externalReference"]}
+    for asset in Asset.objects.all():
+        remote = remote_assets[asset.external_reference]
+        assert remote["name"] == asset.name
+        assert remote["id"] == str(asset.trackunit_asset_id)
     rentals = {r["assetId"]: r for r in state["rental"]}
-    for item in BY_NAME["asset"].desired():
-        rental = rentals[asset_ids[item.key]]
-        assert rental["rentalStatus"] == item.payload["rentalStatus"], item.key
-        assert sorted(i["externalReference"] for i in rental["contractItems"]) == sorted(
-            i["externalReference"] for i in item.payload["contractItems"]
+    current = ContractItem.objects.filter(contract__status__in=(ContractStatus.OPEN, ContractStatus.RESERVED))
+    for asset in Asset.objects.all():
+        rental = rentals[str(asset.trackunit_asset_id)]
+        assert rental["rentalStatus"] == asset.rental_status, asset
+        local_items = sorted(current.filter(asset=asset).values_list("external_reference", flat=True))
+        assert sorted(i["externalReference"] for i in rental["contractItems"]) == local_items
+    customer_ids = {ref: c["id"] for ref, c in customers.items()}
+    open_items = ContractItem.objects.filter(contract__status=ContractStatus.OPEN)
+    expected_pairs = {
+        (customer_ids[customer], str(asset_id))
+        for customer, asset_id in open_items.values_list(
+            "contract__customer__external_reference", "asset__trackunit_asset_id"
         )
-    customer_ids = {ref: c["id"] for ref, c in by_reference["customer"].items()}
-    pairs = {(a["customerId"], a["assetId"]) for a in state["customer_assets"]}
-    assert pairs == {
-        (customer_ids[i.payload["customer"]], asset_ids[i.payload["asset"]])
-        for i in BY_NAME["customer_asset"].desired()
     }
+    assert {(a["customerId"], a["assetId"]) for a in state["customer_assets"]} == expected_pairs
     contacts = {(c["customerId"], c["name"]) for c in state["contacts"]}
-    for item in BY_NAME["contact"].desired():
-        assert (customer_ids[item.key.split("/")[0]], item.payload["name"]) in contacts
-    values = {(v["entityId"], v["key"]): v["value"] for v in state["custom_field_values"]}
-    assert len(values) == sum(len(item.payload) for item in BY_NAME["custom_fields"].desired())
+    for contact in CustomerContact.objects.select_related("customer"):
+        assert (customer_ids[contact.customer.external_reference], contact.name) in contacts
+    remote_values = {(v["entityId"], v["definitionKey"]): v["value"] for v in state["custom_field_values"]}
+    local_values = CustomFieldValue.objects.select_related("definition")
+    assert len(remote_values) == local_values.count()
+    for value in local_values.filter(definition__entity_type="ASSET"):
+        asset = Asset.objects.get(pk=value.object_id)
+        assert remote_values[(str(asset.trackunit_asset_id), value.definition.key)] == value.value
 
 
 def test_seed_plan_apply_change_and_drift(
@@ -83,14 +102,20 @@ def test_seed_plan_apply_change_and_drift(
     first = make_plan(trigger="e2e")
     summary = first.summary
     assert summary["create"] == first.operations.count() > 600
-    assert (summary["update"], summary["delete"], summary["unchanged"]) == (0, 0, 0)
+    assert (summary["update"], summary["delete"], summary["unchanged"], summary["skipped"]) == (0, 0, 0, 0)
 
     apply_and_wait(first, celery_worker)
-    assert_trackunit_holds_the_desired_state(worker_sandbox)
+    assert_trackunit_holds_the_local_records(worker_sandbox)
     assert SyncAttempt.objects.filter(run=first, outcome="success").count() >= first.operations.count()
 
     nothing = make_plan(trigger="e2e")
-    assert nothing.summary == {"create": 0, "update": 0, "delete": 0, "unchanged": summary["create"]}
+    assert nothing.summary == {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "unchanged": summary["create"],
+        "skipped": 0,
+    }
 
     asset = Asset.objects.filter(rental_status=RentalStatus.AVAILABLE).order_by("external_reference").first()
     asset.rental_status = RentalStatus.IN_REPAIR

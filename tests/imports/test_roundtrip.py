@@ -54,7 +54,7 @@ def everything(db):
             ["Diesel", "HVO blend"],
         ),
         "weight": ("NUMBER", {"minimum": Decimal("0")}, 3.5),
-        "price": ("MONETARY", {"currency": "EUR"}, "12.50"),
+        "price": ("MONETARY", {"currency": "EUR"}, 12.5),
         "checked": ("BOOLEAN", {}, True),
         "since": ("DATE", {}, "2026-01-31"),
     }

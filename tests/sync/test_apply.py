@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def remote_fleet(sandbox, count: int) -> list[dict]:
-    return [a for a in sandbox.state()["assets"] if a["ownedByAccount"]][:count]
+    return [a for a in sandbox.state()["assets"] if a["permissions"]["edit"]][:count]
 
 
 @pytest.fixture
@@ -96,28 +96,25 @@ def test_every_exchange_is_audited_without_secrets(business, push, sandbox, trac
     assert customer_push.triggered_by == "test"
 
 
-def test_a_refused_parent_skips_its_children_and_the_rest_goes_on(business, push, sandbox):
-    foreign = next(a for a in sandbox.state()["assets"] if not a["ownedByAccount"])
+def test_a_skipped_parent_skips_its_children_and_the_rest_goes_on(business, push, sandbox):
+    # An asset another account owns: its reference is never sent, so neither is its rental data.
+    foreign = next(a for a in sandbox.state()["assets"] if not a["permissions"]["edit"])
     stranger = factories.asset(external_reference="FLT-X", serial_number=foreign["serialNumber"])
     Asset.objects.filter(pk=stranger.pk).update(trackunit_asset_id=foreign["id"])
     run = push()
     assert run.status == RunStatus.FAILED
     reference = run.operations.get(kind="asset_reference", key="FLT-X")
-    assert (reference.status, reference.error_code) == (
-        OperationStatus.FAILED,
-        "only_owner_of_the_asset_can_edit_given_fields",
-    )
+    assert (reference.status, reference.error_code) == (OperationStatus.SKIPPED, "foreign_asset")
     rental = run.operations.get(kind="asset", key="FLT-X")
     assert rental.status == OperationStatus.SKIPPED
-    assert "asset reference FLT-X was not accepted" in rental.error_message
-    assert not SyncAttempt.objects.filter(run=run, kind="asset", key="FLT-X").exists()
+    assert not SyncAttempt.objects.filter(run=run, key="FLT-X").exists()
     assert run.operations.filter(status=OperationStatus.SUCCEEDED).count() == run.operations.count() - 2
     assert SyncState.objects.get(kind="asset_reference", key="FLT-X").status == SyncStatus.FAILED
-    # The failed record is planned again next time; everything else is in sync.
+    # The record is planned again next time, skipped before anything is sent; the rest is in sync.
     again = make_plan(trigger="test")
-    assert sorted(again.operations.values_list("kind", "key")) == [
-        ("asset", "FLT-X"),
-        ("asset_reference", "FLT-X"),
+    assert sorted(again.operations.values_list("kind", "key", "status")) == [
+        ("asset", "FLT-X", OperationStatus.SKIPPED),
+        ("asset_reference", "FLT-X", OperationStatus.SKIPPED),
     ]
 
 
@@ -197,4 +194,10 @@ def test_references_containing_the_key_separator_still_sync(push, sandbox):
     run = push()
     assert run.status == RunStatus.SUCCEEDED, list(run.operations.values_list("kind", "key", "error_message"))
     assert run.operations.filter(kind="customer_asset", key="CUS/7/FLT/7").exists()
-    assert make_plan(trigger="test").summary == {"create": 0, "update": 0, "delete": 0, "unchanged": 5}
+    assert make_plan(trigger="test").summary == {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "unchanged": 5,
+        "skipped": 0,
+    }

@@ -40,6 +40,11 @@ class Command(BaseCommand):
         add("--token-lifetime-v1", type=int, default=3600, help="seconds a v1 token lives")
         add("--token-lifetime-v2", type=int, default=1200, help="seconds a v2 token lives")
         add("--token-lifetime", type=int, help="seconds for both flows (overrides the two above)")
+        add(
+            "--account-id",
+            default=defaults.DEFAULT_ACCOUNT_ID,
+            help="the account the credentials belong to: the ownerAccountId of owned assets",
+        )
         add("--assets", type=int, default=500, help="owned assets in the seeded fleet")
         add("--foreign-assets", type=int, default=20, help="visible assets another account owns")
         add(
@@ -95,6 +100,7 @@ class Command(BaseCommand):
                 username=options["username"],
                 password=options["password"],
                 api_keys={key.key_id: key for key in keys},
+                account_id=options["account_id"],
                 token_lifetime_v1=lifetime or options["token_lifetime_v1"],
                 token_lifetime_v2=lifetime or options["token_lifetime_v2"],
                 assets=options["assets"],

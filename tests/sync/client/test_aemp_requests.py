@@ -11,7 +11,7 @@ from sync.trackunit.errors import AempQuotaUsed, NotFound
 def test_fleet_pages_are_walked_once_and_a_second_pull_is_refused_even_after_a_restart(sandbox, make_client):
     api = TrackunitApi(make_client())
     pages = list(api.iter_fleet_pages(add_metadata=True))
-    owned = [a for a in sandbox.state()["assets"] if a["ownedByAccount"]]
+    owned = [a for a in sandbox.state()["assets"] if a["permissions"]["edit"]]
     assert sum(len(page.equipment) for page in pages) == len(owned)
     assert len(pages) == len(owned) // 100
     fleet = [e["path"].rsplit("/", 1)[-1] for e in sandbox.requests() if "/Fleet/" in e["path"]]

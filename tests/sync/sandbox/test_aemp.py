@@ -1,8 +1,16 @@
-"""The sandbox's ISO 15143-3 export: pages, formats, metadata, single element and moving telematics."""
+"""The sandbox's ISO 15143-3 export: pages, formats, metadata, single element and moving telematics.
+
+api-docs/export-iso-15143-3-aemp-20-api-intro.md: pages of 100, the first page is 1, Links self/next/prev/
+last, addMetadata=true, XML by default and JSON on Accept: application/json. Read here with ElementTree.
+"""
 
 import xml.etree.ElementTree as ET
 
-from sync.trackunit import aemp, wire
+ISO = "{http://standards.iso.org/iso/15143/-3}"  # [A] the standard's namespace: Trackunit prints none
+
+
+def _links(root):
+    return {link.find(f"{ISO}rel").text: link.find(f"{ISO}href").text for link in root.findall(f"{ISO}Links")}
 
 
 def _json(sandbox, path, **params):
@@ -14,15 +22,16 @@ def test_fleet_pages_of_100_with_links_in_xml(sandbox):
     assert answer.status_code == 200
     assert answer.headers["Content-Type"].startswith("application/xml")
     root = ET.fromstring(answer.content)
-    assert root.tag == f"{{{aemp.NAMESPACE}}}Fleet"
-    page = aemp.parse_document(answer.content)
-    assert len(page.equipment) == wire.AEMP_PAGE_SIZE
-    assert page.links["next"].endswith("/Fleet/2")
-    assert page.links["last"].endswith("/Fleet/5")
-    assert "prev" not in page.links
-    last = aemp.parse_document(sandbox.aemp("/Fleet/5").content)
-    assert last.next_href is None
-    assert last.links["prev"].endswith("/Fleet/4")
+    assert root.tag == f"{ISO}Fleet"
+    assert len(root.findall(f"{ISO}Equipment")) == 100
+    links = _links(root)
+    assert links["self"] == f"{sandbox.aemp_url}/Fleet/1"
+    assert links["next"].endswith("/Fleet/2")
+    assert links["last"].endswith("/Fleet/5")
+    assert "prev" not in links
+    last = _links(ET.fromstring(sandbox.aemp("/Fleet/5").content))
+    assert "next" not in last
+    assert last["prev"].endswith("/Fleet/4")
 
 
 def test_every_owned_asset_once_in_json_with_metadata(sandbox):
@@ -30,27 +39,29 @@ def test_every_owned_asset_once_in_json_with_metadata(sandbox):
     for number in range(1, 6):
         answer = _json(sandbox, f"/Fleet/{number}", addMetadata="true")
         assert answer.headers["Content-Type"] == "application/json"
-        seen += [eq.metadata.machine_id for eq in aemp.parse_document(answer.content).equipment]
-    owned = {a["id"] for a in sandbox.state()["assets"] if a["ownedByAccount"]}
+        seen += [eq["Metadata"]["MachineId"] for eq in answer.json()["Equipment"]]
+    owned = {a["id"] for a in sandbox.state()["assets"] if a["permissions"]["edit"]}
     assert len(seen) == len(set(seen)) == 500
     assert set(seen) == owned
 
 
 def test_page_past_the_end_is_empty_and_page_zero_is_refused(sandbox):
-    assert aemp.parse_document(_json(sandbox, "/Fleet/9").content).equipment == ()
+    assert _json(sandbox, "/Fleet/9").json()["Equipment"] == []
     assert sandbox.aemp("/Fleet/0").status_code == 400
 
 
 def test_single_element_by_pin_and_unknown_pin(sandbox):
     unit = next(u for u in sandbox.telematics() if u["pin"] and u["readings"])
-    answer = sandbox.aemp(wire.AEMP_EQUIPMENT.format(pin=unit["pin"]))
+    # [A] /Fleet/Equipment/ID/{id}: the path third-party clients use.
+    answer = sandbox.aemp(f"/Fleet/Equipment/ID/{unit['pin']}")
     assert answer.status_code == 200
-    equipment = aemp.parse_equipment(answer.content)
-    assert equipment.pin == unit["pin"]
-    assert equipment.operating_hours.hours == unit["readings"]["hours"]
-    missing = sandbox.aemp(wire.AEMP_EQUIPMENT.format(pin="NOPE"))
+    equipment = ET.fromstring(answer.content)
+    assert equipment.find(f"{ISO}EquipmentHeader/{ISO}PIN").text == unit["pin"]
+    hours = equipment.find(f"{ISO}CumulativeOperatingHours/{ISO}Hour").text
+    assert float(hours) == unit["readings"]["hours"]
+    missing = sandbox.aemp("/Fleet/Equipment/ID/NOPE")
     assert missing.status_code == 404
-    assert missing.json()["code"] == wire.EQUIPMENT_NOT_FOUND
+    assert missing.json()["code"] == "equipment_not_found"
 
 
 def test_telematics_move_with_the_clock(sandbox):

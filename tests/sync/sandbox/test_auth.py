@@ -1,11 +1,13 @@
-"""The auth host: v1 password and refresh grants, v2 API keys, and bearer checks on the APIs."""
+"""The auth host: v1 password and refresh grants, v2 API keys, and bearer checks on the APIs.
+
+Form bodies from api-docs/access-token.md (v1) and api-docs/access-token-v2.md (v2); the v2 scope names
+are the sandbox's own [A].
+"""
 
 import time
 
 import pytest
 import requests
-
-from sync.trackunit import wire
 
 
 def _v1(sandbox, **form):
@@ -40,7 +42,7 @@ def test_v1_password_grant_answers_a_bearer_token_without_refresh_token(sandbox)
     assert body["expires_in"] == 3600
     assert body["scope"] == "api"
     assert "refresh_token" not in body
-    assert sandbox.api("GET", wire.ASSETS, token=body["access_token"]).status_code == 200
+    assert sandbox.api("GET", "/asset/v1/assets", token=body["access_token"]).status_code == 200
 
 
 def test_v1_offline_access_gives_a_refresh_token_that_works_once(sandbox):
@@ -52,21 +54,21 @@ def test_v1_offline_access_gives_a_refresh_token_that_works_once(sandbox):
     assert renewed.json()["access_token"] != body["access_token"]
     again = requests.post(f"{sandbox.auth_url}/token", auth=auth, data=refresh)
     assert again.status_code == 400
-    assert again.json()["error"] == wire.INVALID_GRANT
+    assert again.json()["error"] == "invalid_grant"
 
 
 @pytest.mark.parametrize(
     ("auth", "form", "status", "error"),
     [
-        (("rentalbridge-sandbox", "wrong"), {}, 401, wire.INVALID_CLIENT),
-        (None, {}, 401, wire.INVALID_CLIENT),
-        (("rentalbridge-sandbox", "sandbox-secret"), {"password": "wrong"}, 400, wire.INVALID_GRANT),
-        (("rentalbridge-sandbox", "sandbox-secret"), {"scope": "admin"}, 400, wire.INVALID_SCOPE),
+        (("rentalbridge-sandbox", "wrong"), {}, 401, "invalid_client"),
+        (None, {}, 401, "invalid_client"),
+        (("rentalbridge-sandbox", "sandbox-secret"), {"password": "wrong"}, 400, "invalid_grant"),
+        (("rentalbridge-sandbox", "sandbox-secret"), {"scope": "admin"}, 400, "invalid_scope"),
         (
             ("rentalbridge-sandbox", "sandbox-secret"),
             {"grant_type": "implicit"},
             400,
-            wire.UNSUPPORTED_GRANT_TYPE,
+            "unsupported_grant_type",
         ),
     ],
 )
@@ -100,17 +102,17 @@ def test_v2_client_credentials_in_form_or_basic(sandbox):
 
 
 def test_v2_refusals(sandbox):
-    assert _v2(sandbox, client_secret="nope").json()["error"] == wire.INVALID_CLIENT
-    assert _v2(sandbox, scope="assets billing").json()["error"] == wire.INVALID_SCOPE
-    assert _v2(sandbox, grant_type="password").json()["error"] == wire.UNSUPPORTED_GRANT_TYPE
+    assert _v2(sandbox, client_secret="nope").json()["error"] == "invalid_client"
+    assert _v2(sandbox, scope="assets billing").json()["error"] == "invalid_scope"
+    assert _v2(sandbox, grant_type="password").json()["error"] == "unsupported_grant_type"
 
 
 def test_v2_scopes_open_only_their_api(sandbox):
     token = _v2(sandbox, scope="assets").json()["access_token"]
-    assert sandbox.api("GET", wire.ASSETS, token=token).status_code == 200
-    refused = sandbox.api("GET", wire.CUSTOMERS, token=token)
+    assert sandbox.api("GET", "/asset/v1/assets", token=token).status_code == 200
+    refused = sandbox.api("GET", "/customer/v1/customers", token=token)
     assert refused.status_code == 403
-    assert refused.json()["code"] == wire.INSUFFICIENT_SCOPE
+    assert refused.json()["code"] == "insufficient_scope"
 
 
 def test_restricted_api_key_from_flags(sandbox_factory):
@@ -134,18 +136,18 @@ def test_restricted_api_key_from_flags(sandbox_factory):
             "scope": "api",
         },
     )
-    assert too_wide.json()["error"] == wire.INVALID_SCOPE
+    assert too_wide.json()["error"] == "invalid_scope"
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer not-a-token", "Basic Zm9vOmJhcg=="])
 def test_api_and_aemp_need_a_valid_bearer(sandbox, header):
     headers = {"Authorization": header} if header else {}
-    for url in (f"{sandbox.api_url}{wire.ASSETS}", f"{sandbox.aemp_url}/Fleet/1"):
+    for url in (f"{sandbox.api_url}{'/asset/v1/assets'}", f"{sandbox.aemp_url}/Fleet/1"):
         answer = requests.get(url, headers=headers)
         assert answer.status_code == 401
         assert answer.json() == {
             "status": 401,
-            "code": wire.UNAUTHORIZED,
+            "code": "unauthorized",
             "message": answer.json()["message"],
         }
 
@@ -154,9 +156,9 @@ def test_tokens_expire(sandbox_factory):
     short = sandbox_factory("--assets", "5", "--token-lifetime", "1")
     token = short.fetch_token_v1()
     assert token["expires_in"] == 1
-    assert short.api("GET", wire.ASSETS, token=token["access_token"]).status_code == 200
+    assert short.api("GET", "/asset/v1/assets", token=token["access_token"]).status_code == 200
     time.sleep(1.1)
-    expired = short.api("GET", wire.ASSETS, token=token["access_token"])
+    expired = short.api("GET", "/asset/v1/assets", token=token["access_token"])
     assert expired.status_code == 401
     assert "expired" in expired.json()["message"]
 
@@ -164,4 +166,4 @@ def test_tokens_expire(sandbox_factory):
 def test_tokens_survive_a_reset(sandbox):
     token = sandbox.token()
     sandbox.reset()
-    assert sandbox.api("GET", wire.ASSETS, token=token).status_code == 200
+    assert sandbox.api("GET", "/asset/v1/assets", token=token).status_code == 200

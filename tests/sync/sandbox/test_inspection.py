@@ -1,21 +1,42 @@
-"""`/_sandbox/*`: state, request log, reset and clock."""
+"""`/_sandbox/*`: state, request log, reset and clock (the sandbox's own endpoints, not Trackunit's)."""
 
 import requests
 
-from sync.sandbox.state import KINDS
-from sync.trackunit import wire
+from sync.sandbox.config import DEFAULT_ACCOUNT_ID
+from tests.sync.sandbox.helpers import patch_asset
+
+KINDS = {
+    "assets",
+    "sites",
+    "customers",
+    "contacts",
+    "customer_assets",
+    "rental",
+    "contracts",
+    "contract_items",
+    "custom_field_definitions",
+    "custom_field_values",
+}
 
 
 def test_state_has_every_kind_as_api_records(sandbox):
     state = sandbox.state()
-    assert set(state) == set(KINDS)
+    assert set(state) == KINDS
     asset = state["assets"][0]
-    assert sandbox.api("GET", wire.ASSET.format(asset_id=asset["id"])).json() == asset
+    assert sandbox.api("GET", f"/asset/v1/assets/{asset['id']}").json() == asset
+    # The 22 standard definitions of custom-field-intro.md are part of every account.
+    assert len(state["custom_field_definitions"]) == 22
+
+
+def test_health_names_the_account(sandbox):
+    health = requests.get(f"{sandbox.url}/_sandbox/health", timeout=5).json()
+    assert health["accountId"] == DEFAULT_ACCOUNT_ID
 
 
 def test_request_log_records_calls_without_secrets(sandbox):
     sandbox.fetch_token_v1()
-    sandbox.api("POST", wire.CUSTOMERS, json=wire.customer_body(name="A", type="OTHER"))
+    # [A] customer body (test_customers.py).
+    sandbox.api("POST", "/customer/v1/customers", json={"name": "A", "type": "OTHER"})
     log = sandbox.requests()
     token_call, customer_call = log[-2], log[-1]
     assert token_call["path"] == "/token"
@@ -32,8 +53,8 @@ def test_request_log_records_calls_without_secrets(sandbox):
 
 def test_reset_restores_the_seed_and_clears_the_log(sandbox):
     before = sandbox.state()
-    sandbox.api("POST", wire.CUSTOMERS, json=wire.customer_body(name="A", type="OTHER"))
-    sandbox.api("PATCH", wire.ASSET.format(asset_id=before["assets"][0]["id"]), json={"name": "changed"})
+    sandbox.api("POST", "/customer/v1/customers", json={"name": "A", "type": "OTHER"})
+    patch_asset(sandbox, before["assets"][0]["id"], [{"op": "replace", "path": "/name", "value": "changed"}])
     sandbox.set_faults(latency_ms=5)
     sandbox.reset()
     assert sandbox.state() == before
@@ -45,3 +66,8 @@ def test_clock_rejects_bad_input(sandbox):
     assert requests.post(f"{sandbox.url}/_sandbox/clock", json={"advance_s": -1}).status_code == 400
     assert requests.post(f"{sandbox.url}/_sandbox/clock", json={"back": 1}).status_code == 400
     assert sandbox.advance_clock(60)["offsetS"] == 60
+
+
+def test_telematics_lists_owned_assets_only(sandbox):
+    owned = {a["id"] for a in sandbox.state()["assets"] if a["permissions"]["edit"]}
+    assert {u["assetId"] for u in sandbox.telematics()} == owned

@@ -1,21 +1,22 @@
-"""Rate limits: REST per second over all clients, ISO export per URL (window + pool) and per second."""
+"""Rate limits: REST per second over all clients, ISO export per URL (window + pool) and per second.
+
+api-docs/rate-limit.md (429; [A] Retry-After) and api-docs/export-iso-15143-3-aemp-20-api-intro.md.
+"""
 
 import time
-
-from sync.trackunit import wire
 
 
 def test_rest_limit_per_second_answers_429_with_retry_after(sandbox):
     sandbox.set_faults(rate_limit_per_s=5)
     while time.time() % 1 > 0.5:
         time.sleep(0.05)
-    statuses = [sandbox.api("GET", wire.ASSETS, params={"size": 1}) for _ in range(8)]
+    statuses = [sandbox.api("GET", "/asset/v1/assets", params={"size": 1}) for _ in range(8)]
     codes = [s.status_code for s in statuses]
     assert codes.count(200) == 5
     limited = next(s for s in statuses if s.status_code == 429)
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["status"] == 429
-    assert limited.json()["code"] == wire.TOO_MANY_REQUESTS
+    assert limited.json()["code"] == "too_many_requests"
 
 
 def test_limit_is_shared_by_all_clients_and_zero_means_unlimited(sandbox):
@@ -23,10 +24,10 @@ def test_limit_is_shared_by_all_clients_and_zero_means_unlimited(sandbox):
     while time.time() % 1 > 0.5:
         time.sleep(0.05)
     v1, v2 = sandbox.token(), sandbox.fetch_token_v2()["access_token"]
-    codes = [sandbox.api("GET", wire.ASSETS, token=t).status_code for t in (v1, v2, v1, v2)]
+    codes = [sandbox.api("GET", "/asset/v1/assets", token=t).status_code for t in (v1, v2, v1, v2)]
     assert codes.count(429) == 1
     sandbox.set_faults(rate_limit_per_s=0)
-    assert all(sandbox.api("GET", wire.ASSETS).status_code == 200 for _ in range(10))
+    assert all(sandbox.api("GET", "/asset/v1/assets").status_code == 200 for _ in range(10))
 
 
 def test_aemp_one_request_per_url_per_window_plus_pool(sandbox_factory):
@@ -50,7 +51,7 @@ def test_aemp_per_second_limits(sandbox_factory):
 
 def test_reset_clears_counters(sandbox):
     sandbox.set_faults(rate_limit_per_s=1)
-    sandbox.api("GET", wire.ASSETS)
+    sandbox.api("GET", "/asset/v1/assets")
     sandbox.reset()
     assert sandbox.faults()["rate_limit_per_s"] == 0
-    assert sandbox.api("GET", wire.ASSETS).status_code == 200
+    assert sandbox.api("GET", "/asset/v1/assets").status_code == 200
