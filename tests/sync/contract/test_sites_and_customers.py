@@ -56,6 +56,19 @@ def test_site_status_follows_the_dates_as_documented(sandbox):
     assert finished.json()["status"] == "FINISHED"
 
 
+# [A] the bodies the sandbox test below sends; [V] the paths and the customer type values.
+CUSTOMER = {"name": "Nordbyg", "type": "CONTRACTOR", "externalReference": "C-1"}
+CONTACT = {"name": "Front desk", "type": "DEPARTMENT"}
+
+
+def test_the_client_builds_the_customer_contact_and_assignment_bodies():
+    assert wire.customer_body(name="Nordbyg", type="CONTRACTOR", external_reference="C-1") == CUSTOMER
+    assert wire.contact_body(name="Front desk", type="DEPARTMENT") == CONTACT
+    assert wire.customer_asset_body(asset_id="3fa85f64-5717-4562-b3fc-2c963f66afa6") == {
+        "assetId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    }
+
+
 def test_the_client_sends_no_undocumented_assignment_delete():
     from sync.trackunit.endpoints import TrackunitApi
 
@@ -65,18 +78,10 @@ def test_the_client_sends_no_undocumented_assignment_delete():
 
 def test_customers_contacts_and_assignments_at_the_documented_paths(sandbox):
     # [A] bodies; [V] paths and the customer type values (upper-cased: [A]).
-    customer = sandbox.api(
-        "POST",
-        "/customer/v1/customers",
-        json={"name": "Nordbyg", "type": "CONTRACTOR", "externalReference": "C-1"},
-    )
+    customer = sandbox.api("POST", "/customer/v1/customers", json=CUSTOMER)
     assert customer.status_code == 201, customer.text
     customer_id = customer.json()["id"]
-    contact = sandbox.api(
-        "POST",
-        f"/customer/v1/customers/{customer_id}/contacts",
-        json={"name": "Front desk", "type": "DEPARTMENT"},
-    )
+    contact = sandbox.api("POST", f"/customer/v1/customers/{customer_id}/contacts", json=CONTACT)
     assert contact.status_code == 201, contact.text
     own = next(
         a
