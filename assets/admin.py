@@ -1,6 +1,11 @@
-from django.contrib import admin
+from datetime import timedelta
 
-from assets.models import Asset, Depot
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.utils import timezone
+from django.utils.html import format_html
+
+from assets.models import Asset, AssetReading, Depot
 from assets.resources import AssetResource, DepotResource
 from contracts.models import ContractItem
 from rentalbridge.customfields.admin import CustomFieldValueInline
@@ -39,6 +44,30 @@ class RentalHistoryInline(admin.TabularInline):
         return False
 
 
+class NoReadingFilter(admin.SimpleListFilter):
+    """Machines that went quiet: no telematics reading for N days (or none at all)."""
+
+    title = "telematics"
+    parameter_name = "no_reading_for"
+    DAYS = (1, 7, 30)
+
+    def lookups(self, request, model_admin):
+        return [(str(days), f"No reading for {days} day{'s' if days > 1 else ''}") for days in self.DAYS] + [
+            ("never", "Never read")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "never":
+            return queryset.filter(telematics_at__isnull=True)
+        if self.value() in {str(days) for days in self.DAYS}:
+            cutoff = timezone.now() - timedelta(days=int(self.value()))
+            return queryset.exclude(telematics_at__gte=cutoff)
+        return queryset
+
+
+HOURS_CHART_POINTS = 400
+
+
 @admin.register(Asset)
 class AssetAdmin(BulkImportExportMixin, admin.ModelAdmin):
     resource_classes = [AssetResource]
@@ -52,9 +81,9 @@ class AssetAdmin(BulkImportExportMixin, admin.ModelAdmin):
         "rental_status",
         "owning_depot",
         "operating_hours",
-        "last_location_at",
+        "telematics_at",
     ]
-    list_filter = ["rental_status", "asset_type", "owning_depot"]
+    list_filter = ["rental_status", "asset_type", "owning_depot", NoReadingFilter]
     list_select_related = ["owning_depot"]
     search_fields = ["name", "external_reference", "=pin", "=serial_number"]
     autocomplete_fields = ["owning_depot"]
@@ -71,26 +100,72 @@ class AssetAdmin(BulkImportExportMixin, admin.ModelAdmin):
             "Telematics (from Trackunit)",
             {
                 "fields": [
+                    "telematics_at",
                     "operating_hours",
                     "operating_hours_at",
-                    "last_latitude",
-                    "last_longitude",
-                    "last_altitude",
+                    "map_link",
                     "last_location_at",
+                    "last_altitude",
+                    "idle_hours",
+                    "fuel_used_litres",
+                    "fuel_remaining_percent",
+                    "odometer_km",
+                    "engine_running",
                 ]
             },
         ),
         ("Trackunit", {"fields": ["trackunit_asset_id", "created_at", "updated_at"]}),
     ]
     readonly_fields = [
+        "telematics_at",
         "operating_hours",
         "operating_hours_at",
-        "last_latitude",
-        "last_longitude",
-        "last_altitude",
+        "map_link",
         "last_location_at",
+        "last_altitude",
+        "idle_hours",
+        "fuel_used_litres",
+        "fuel_remaining_percent",
+        "odometer_km",
+        "engine_running",
         "trackunit_asset_id",
         "created_at",
         "updated_at",
     ]
     inlines = [RentalHistoryInline, CustomFieldValueInline]
+    change_form_template = "admin/assets/asset/change_form.html"
+
+    @admin.display(description="last position")
+    def map_link(self, asset: Asset) -> str:
+        if asset.last_latitude is None or asset.last_longitude is None:
+            return "—"
+        lat, lon = asset.last_latitude, asset.last_longitude
+        url = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=15/{lat}/{lon}"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener" id="asset-map-link">{}, {} on the map</a>',
+            url,
+            lat,
+            lon,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        asset = self.get_object(request, unquote(object_id))
+        chart = _hours_chart(asset) if asset is not None else []
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "hours_chart": chart}
+        )
+
+
+def _hours_chart(asset: Asset) -> list[dict]:
+    """The operating hours of the asset's readings, oldest first, as the chart on its page draws them."""
+    readings = (
+        AssetReading.objects.filter(asset=asset)
+        .exclude(operating_hours=None)
+        .order_by("-observed_at")
+        .values_list("operating_hours_at", "operating_hours", "flag")[:HOURS_CHART_POINTS]
+    )
+    return [
+        {"at": at.isoformat(), "hours": float(hours), "flagged": bool(flag)}
+        for at, hours, flag in reversed(list(readings))
+        if at is not None
+    ]

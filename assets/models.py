@@ -154,6 +154,19 @@ class Asset(models.Model):
         max_digits=12, decimal_places=2, null=True, blank=True, editable=False, help_text="Cumulative."
     )
     operating_hours_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The other ISO 15143-3 data points of the latest reading (each as of `telematics_at`).
+    idle_hours = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
+    fuel_used_litres = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
+    fuel_remaining_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, editable=False
+    )
+    odometer_km = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    engine_running = models.BooleanField(null=True, blank=True, editable=False)
+    telematics_at = models.DateTimeField(
+        "last seen", null=True, blank=True, editable=False, help_text="Time of the newest telematics reading."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -168,6 +181,7 @@ class Asset(models.Model):
             models.Index(fields=["name", "id"], name="asset_name_id_idx"),
             models.Index(Lower("name"), name="asset_name_lower_idx"),
             models.Index(fields=["rental_status"], name="asset_rental_status_idx"),
+            models.Index(fields=["telematics_at"], name="asset_telematics_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -195,3 +209,60 @@ class Asset(models.Model):
         if self.identifier_type == IdentifierType.SERIAL_NUMBER:
             return self.serial_number
         return self.external_reference
+
+
+class AssetReading(models.Model):
+    """One telematics reading of an asset, as a pull found it: the append-only history behind the chart.
+
+    Readings arrive late and out of order (ISO 15143-3 feeds mix stale and fresh units), so the history
+    keeps every distinct reading and the asset's latest values only ever move forward in time. A reading
+    whose operating hours are below an earlier reading's is kept here, flagged, and never applied.
+    """
+
+    class Flag(models.TextChoices):
+        NONE = "", "—"
+        HOURS_DECREASED = "hours_decreased", "Hours went down"
+        OLDER_THAN_STORED = "older", "Older than the stored reading"
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="readings")
+    observed_at = models.DateTimeField(help_text="The newest time any data point of the reading carries.")
+    operating_hours = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    operating_hours_at = models.DateTimeField(null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    altitude = models.FloatField(null=True, blank=True, help_text="Metres.")
+    location_at = models.DateTimeField(null=True, blank=True)
+    idle_hours = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    fuel_used_litres = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    fuel_remaining_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    odometer_km = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    engine_running = models.BooleanField(null=True, blank=True)
+    flag = models.CharField(max_length=16, choices=Flag.choices, blank=True, default=Flag.NONE)
+    pull_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The telematics pull that read it (Sync > Telematics pulls)."
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "telematics reading"
+        ordering = ["-observed_at"]
+        constraints = [
+            # The same reading seen by two pulls is one row.
+            models.UniqueConstraint(fields=["asset", "observed_at"], name="reading_one_per_asset_and_time"),
+            models.CheckConstraint(
+                condition=Q(flag__in=["", "hours_decreased", "older"]), name="reading_flag_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(operating_hours__isnull=True) | Q(operating_hours__gte=0),
+                name="reading_hours_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["asset", "observed_at"], name="reading_asset_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.asset} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("Telematics readings are history: they are added, never changed.")
+        super().save(*args, **kwargs)

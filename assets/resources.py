@@ -53,15 +53,30 @@ class DepotResource(BulkModelResource):
 
     def check_rows(self, batch: Batch) -> None:
         for index in batch.ok_indexes():
-            latitude, longitude = batch.get("latitude", index), batch.get("longitude", index)
-            if batch.has("latitude") and batch.has("longitude") and (latitude is None) != (longitude is None):
-                column = "latitude" if latitude is None else "longitude"
-                batch.reject_attr(
-                    index, column, "point_incomplete", "give both latitude and longitude, or neither"
-                )
             polygon = batch.get("polygon", index)
             if polygon is not None and (problem := polygon_problem(polygon)):
                 batch.reject_attr(index, "polygon", "polygon", problem)
+
+    def check_set(self, batch: Batch) -> None:
+        """A point needs both coordinates, counting the stored one when the file has only one column."""
+        if not (batch.has("latitude") or batch.has("longitude")):
+            return
+        for index, point in self.effective_values(batch, ["latitude", "longitude"]).items():
+            if (point["latitude"] is None) == (point["longitude"] is None):
+                continue
+            missing = "latitude" if point["latitude"] is None else "longitude"
+            if batch.has(missing):
+                batch.reject_attr(
+                    index, missing, "point_incomplete", "give both latitude and longitude, or neither"
+                )
+            else:
+                given = "longitude" if missing == "latitude" else "latitude"
+                batch.reject_attr(
+                    index,
+                    given,
+                    "point_incomplete",
+                    f"the depot has no {missing} and the file no {missing} column: give both, or neither",
+                )
 
 
 class _UnknownStatus(str):

@@ -107,7 +107,7 @@ def _drive(base: str) -> tuple[list[dict], float]:
         rate_limits={"account_rest": LIMIT_PER_S},
     )
     TrackunitClient(config).tokens.token()  # one login before the clock starts, as in a running worker
-    requests.post(f"{base}/_sandbox/reset", timeout=5)
+    requests.post(f"{base}/_sandbox/reset", json={}, timeout=5)
     stop_at = time.monotonic() + DURATION_S
     errors: list[Exception] = []
 

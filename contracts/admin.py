@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
 from contracts.models import Contract, ContractItem, ContractStatus
-from contracts.overlaps import overlap_messages, period_of_item
+from contracts.overlaps import lock_assets, overlap_messages, period_of_item
 from contracts.resources import ContractItemResource, ContractResource
 from rentalbridge.customfields.admin import CustomFieldValueInline
 from rentalbridge.imports.admin import BulkImportExportMixin
@@ -15,6 +15,12 @@ class ContractItemFormSet(BaseInlineFormSet):
 
     Each item's own clean() already checks it against the items stored on other contracts.
     """
+
+    def full_clean(self) -> None:
+        # Lock every submitted asset at once, in id order, before the items check themselves one by one:
+        # locking item by item, in form order, could deadlock with a save of the same assets in another order.
+        lock_assets(_submitted_asset_ids(self.forms))
+        super().full_clean()
 
     def clean(self) -> None:
         super().clean()
@@ -28,6 +34,16 @@ class ContractItemFormSet(BaseInlineFormSet):
         messages = overlap_messages([period_of_item(item) for item in items], against_stored=False)
         if messages:
             raise ValidationError(messages)
+
+
+def _submitted_asset_ids(forms) -> list[int]:
+    """The asset ids as posted; anything that is not an id is left to the form's own validation."""
+    ids = []
+    for form in forms:
+        raw = form["asset"].data if form.is_bound and "asset" in form.fields else None
+        if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18:  # fits a bigint
+            ids.append(int(raw))
+    return ids
 
 
 class ContractItemInline(admin.StackedInline):

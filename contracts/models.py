@@ -105,6 +105,8 @@ class ContractItem(models.Model):
         ]
         ordering = ["contract", "on_rent_date", "external_reference"]
         indexes = [models.Index(fields=["asset", "on_rent_date"], name="item_asset_on_rent_idx")]
+        # On PostgreSQL the table also refuses overlapping rentals of open contracts: an exclusion constraint
+        # Django cannot declare here, as it needs the contract's status (migration 0003).
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "external_reference"], name="item_unique_reference_per_contract"

@@ -3,6 +3,11 @@
 Rental periods are half-open, [on-rent, off-rent): an asset returned on a day may go out again that day; a
 blank off-rent date means the rental has no end yet. The check works on many periods at once (one query per
 chunk of assets), so the admin, a contract being re-opened and a bulk CSV import share it.
+
+Two saves checked at the same moment would each miss the other's uncommitted item, so inside a transaction
+the check first locks the assets' rows (SELECT ... FOR UPDATE): the second save waits for the first to
+commit and then sees its item. On PostgreSQL an exclusion constraint (migration 0003) refuses what any path,
+locked or not, would still let through.
 """
 
 from collections import defaultdict
@@ -10,8 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import QuerySet
 
+from assets.models import Asset
 from contracts.models import Contract, ContractItem, ContractStatus
 
 _CHUNK = 2000
@@ -83,8 +90,10 @@ def find_overlaps(
         by_asset[period.asset_id].append(period)
 
     stored: dict[int, list[RentalPeriod]] = defaultdict(list)
-    for stored_period in _stored_open_periods(list(by_asset), replaced) if against_stored else ():
-        stored[stored_period.asset_id].append(stored_period)
+    if against_stored:
+        lock_assets(by_asset)
+        for stored_period in _stored_open_periods(list(by_asset), replaced):
+            stored[stored_period.asset_id].append(stored_period)
 
     clashes = []
     for asset_id, new in by_asset.items():
@@ -93,6 +102,20 @@ def find_overlaps(
             clashes += [(period, other) for other in new[i + 1 :] if period.overlaps(other)]
             clashes += [(period, other) for other in stored[asset_id] if period.overlaps(other)]
     return clashes
+
+
+def lock_assets(asset_ids: Iterable[int]) -> None:
+    """Hold the assets' rows until the surrounding transaction ends, so the check and the save are one step.
+
+    Outside a transaction there is nothing to hold a lock for (the database constraint still applies).
+    Rows are locked in id order, so two checks of the same assets queue instead of deadlocking.
+    """
+    if not connection.in_atomic_block:
+        return
+    ids = sorted({asset_id for asset_id in asset_ids if asset_id is not None})
+    for start in range(0, len(ids), _CHUNK):
+        locked = Asset.objects.select_for_update().filter(pk__in=ids[start : start + _CHUNK]).order_by("pk")
+        list(locked.values_list("pk", flat=True))
 
 
 def _stored_open_periods(asset_ids: list[int], replaced: set[int]) -> Iterable[RentalPeriod]:

@@ -4,20 +4,28 @@
 process environment always wins so `make run`, the tests and CI can override anything.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+
+from rentalbridge import deployment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# RENTALBRIDGE_ENV=production turns on HTTPS-only cookies and HSTS (README: "Running in production").
+# Development, the default, needs no setup: `make run`, the tests and CI use a development key.
+PRODUCTION = deployment.environment(env.str("RENTALBRIDGE_ENV", default="")) == deployment.PRODUCTION
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# A fixed development key keeps `make run` zero-setup; production must set DJANGO_SECRET_KEY.
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-dev-key-set-DJANGO_SECRET_KEY-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# An empty DJANGO_SECRET_KEY counts as unset. The development key is refused in production and whenever
+# the allowed hosts reach beyond this machine: the process stops with ImproperlyConfigured.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or deployment.DEVELOPMENT_SECRET_KEY
+deployment.refuse_published_secret_key(SECRET_KEY, production=PRODUCTION, allowed_hosts=ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -27,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "import_export",
     "rentalbridge.customfields",
     "rentalbridge.roles",
@@ -46,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rentalbridge.urls"
@@ -104,6 +115,36 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "admin:login"
 
+# --- Security ------------------------------------------------------------------------------------------
+# Cookies go over HTTPS only in production (development serves plain http on localhost); CSRF checks are
+# Django's middleware above. HSTS tells browsers to use nothing but HTTPS for a year.
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=PRODUCTION)
+# Behind one reverse proxy that terminates TLS and sets X-Forwarded-Proto and X-Forwarded-For.
+if env.bool("DJANGO_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_CLIENT_IP_CALLABLE = "rentalbridge.client_ip.address_seen_by_proxy"
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords in a row for one username from
+# one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES (HTTP 429). Other users, and the same user
+# from elsewhere, still log in; a successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# No "AXES: BEGIN" banner on every management command and worker start; lock-outs still log as warnings.
+AXES_VERBOSE = False
+# Axes records failed attempts with the posted form: keep the password and CSRF token out of it.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
+
 # --- Redis and Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
@@ -111,20 +152,36 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Tasks are kept short (one operation or one page each), so a redelivery window of an hour is safe.
+# A lost broker connection does not cancel pushes in flight: each holds its operation's claim and finishes
+# it; what the broker lost is resumed from the database (sync/watchdog.py). Celery 6 flips the default.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Redis hands an unacknowledged message out again after this long. It must outlast the longest task
+# and countdown, so it stays long; recovery from a killed worker does not wait for it (SYNC_LEASE_S).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Pushes to Trackunit wait on its rate limits: their own queue keeps them from starving other work.
 CELERY_TASK_ROUTES = {
     "sync.tasks.advance_run": {"queue": "trackunit"},
     "sync.tasks.push_operations": {"queue": "trackunit"},
+    "sync.tasks.resume_run": {"queue": "trackunit"},
 }
 CELERY_BEAT_SCHEDULE = {
     "nightly-reconcile": {
         "task": "sync.tasks.nightly_reconcile",
         "schedule": crontab(hour=env.int("SYNC_NIGHTLY_HOUR", default=2), minute=0),
     },
+    "imports-remove-expired-files": {
+        "task": "imports.remove_expired_files",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Trackunit recommends pulling the ISO 15143-3 export once a day for ERP use.
+    "telematics-daily-pull": {
+        "task": "sync.tasks.pull_telematics",
+        "schedule": crontab(hour=env.int("TELEMATICS_PULL_HOUR", default=4), minute=0),
+    },
 }
+# "xml" (Trackunit's default format) or "json" (its JSON binding), for the telematics pull.
+TELEMATICS_FORMAT = env.str("TELEMATICS_FORMAT", default="xml")
 
 # --- Trackunit ----------------------------------------------------------------------------------------
 TRACKUNIT_API_URL = env.str("TRACKUNIT_API_URL", default="https://iris.trackunit.com/api")
@@ -164,6 +221,8 @@ TRACKUNIT_RATE_LIMIT_SAFETY = env.float("TRACKUNIT_RATE_LIMIT_SAFETY", default=0
 TRACKUNIT_RATE_LIMIT_MAX_WAIT_S = env.float("TRACKUNIT_RATE_LIMIT_MAX_WAIT_S", default=30.0)
 # ISO 15143-3: one request per URL per this many seconds, remembered in the database.
 TRACKUNIT_AEMP_URL_INTERVAL_S = env.float("TRACKUNIT_AEMP_URL_INTERVAL_S", default=900.0)
+# Longest answer (after decompression) the client reads; a bigger one is refused before it fills memory.
+TRACKUNIT_MAX_RESPONSE_BYTES = env.int("TRACKUNIT_MAX_RESPONSE_BYTES", default=16 * 2**20)
 
 # --- Imports -----------------------------------------------------------------------------------------
 # Roles grant import_<model>/export_<model> (rentalbridge/roles); django-import-export checks exactly those.
@@ -173,6 +232,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORTS_ASYNC_THRESHOLD_ROWS = env.int("IMPORTS_ASYNC_THRESHOLD_ROWS", default=2000)
 IMPORTS_MAX_FILE_BYTES = env.int("IMPORTS_MAX_FILE_BYTES", default=100 * 2**20)
 IMPORTS_BATCH_SIZE = env.int("IMPORTS_BATCH_SIZE", default=2000)
+# Uploaded files (and rejected-rows files) of import jobs finished this many days ago are removed daily.
+IMPORTS_FILE_RETENTION_DAYS = env.int("IMPORTS_FILE_RETENTION_DAYS", default=30)
 
 # --- Sync ------------------------------------------------------------------------------------------------
 # Saving synced data asks for one coalesced sync this many seconds after commit.
@@ -180,13 +241,50 @@ SYNC_ON_CHANGE = env.bool("SYNC_ON_CHANGE", default=True)
 SYNC_DEBOUNCE_S = env.int("SYNC_DEBOUNCE_S", default=5)
 # Operations per Celery task: small enough to spread a phase over the workers, large enough to be cheap.
 SYNC_CHUNK_SIZE = env.int("SYNC_CHUNK_SIZE", default=25)
-# A run without progress for this long lost its tasks: it is closed and its records are planned again.
+# A running run that finished no operation for this long, though resumed, is closed; its records are
+# planned again.
 SYNC_STALLED_AFTER_S = env.int("SYNC_STALLED_AFTER_S", default=900)
+# Each worker process renews the leases of the runs it works on every SYNC_HEARTBEAT_S; a run whose
+# lease is SYNC_LEASE_S old lost its worker and is resumed by any live worker (sync/watchdog.py).
+SYNC_HEARTBEAT_S = env.float("SYNC_HEARTBEAT_S", default=5.0)
+SYNC_LEASE_S = env.float("SYNC_LEASE_S", default=30.0)
 
+# Every handler redacts credentials (sync/trackunit/logredact.py), whoever logs them and at any level.
+# Django's own handlers are redefined here so none is left without the filter; Celery's get it when
+# Celery installs them in a worker or beat.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "redact_secrets": {"()": "sync.trackunit.logredact.RedactSecrets"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact_secrets"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # redis-py gives this logger an unfiltered handler of its own unless the logger already exists.
+        "push_response": {"level": "INFO"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

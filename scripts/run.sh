@@ -36,6 +36,9 @@ redis_port="$(sed -E 's#.*:([0-9]+)(/.*)?$#\1#' <<<"$REDIS_URL")"
     echo "worker: $VENV/bin/celery -A rentalbridge worker --loglevel INFO --concurrency 4 --queues celery,trackunit"
     echo "beat: $VENV/bin/celery -A rentalbridge beat --loglevel INFO --schedule .run/celerybeat-schedule"
     echo "sandbox: $PY manage.py trackunit_sandbox --port $SANDBOX_PORT --demo-fleet --state-file .run/sandbox-state.json"
+    # The demo's first telematics pull, once the sandbox answers; afterwards beat pulls daily. It then
+    # idles, since honcho stops everything when one process ends.
+    echo "telematics: sh -c 'sleep 10; $PY manage.py pull_telematics; exec sleep infinity'"
     # Reuse a Redis that already answers on that port; otherwise run our own for the session.
     if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
         echo "redis: redis-server --port $redis_port --bind 127.0.0.1 --save '' --appendonly no"

@@ -1,6 +1,7 @@
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -10,7 +11,9 @@ from assets.models import Asset, Depot
 from customers.models import Customer
 from rentalbridge.customfields.models import CustomFieldDefinition
 from sync import drift as drift_service
+from sync.admin_readonly import ReadOnlyAdmin
 from sync.admin_status import add_sync_status
+from sync.admin_telematics import add_telematics_refresh
 from sync.apply import PlanNotApplicable, apply_plan, progress
 from sync.models import (
     AempRequestLog,
@@ -28,19 +31,6 @@ from sync.service import match_assets, sync_now
 from sync.trackunit.errors import TrackunitError
 
 OPERATIONS_SHOWN = 200
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is read, never written by hand: not even a superuser may add, change or delete it."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def can_run(request: HttpRequest) -> bool:
@@ -125,7 +115,9 @@ class SyncRunAdmin(ReadOnlyAdmin):
         return super().changelist_view(request, {**(extra_context or {}), "can_run_sync": can_run(request)})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = get_object_or_404(SyncRun, pk=object_id)
+        run = self.get_object(request, unquote(object_id))
+        if run is None:  # a malformed or unknown id: the admin's own "doesn't exist" message
+            return super().change_view(request, object_id, form_url, extra_context)
         operations = run.operations.order_by("phase", "id")[:OPERATIONS_SHOWN]
         context = {
             "can_run_sync": can_run(request),
@@ -428,3 +420,4 @@ for synced_model, kind, key_field in [
     (CustomFieldDefinition, "definition", "key"),
 ]:
     add_sync_status(admin.site, synced_model, kind, key_field)
+add_telematics_refresh(admin.site)

@@ -5,6 +5,15 @@ assignments, values; deletes last, children first). Within a phase operations ru
 paced by the client's shared rate limits. The last chunk of a phase to finish moves the run on with a
 conditional UPDATE, so exactly one worker starts the next phase and a redelivered task cannot double it.
 An operation whose prerequisite failed is skipped with that reason instead of being sent to fail.
+
+Only one run pushes to a Trackunit account at a time (a database constraint on running runs); a run
+applied while another pushes waits its turn, oldest first, so an older plan never lands after a newer one.
+Nothing depends on the broker keeping its messages: tasks hold leases (sync/leases.py) that their
+worker's watchdog renews, and a run whose leases ran out (its worker was killed, Redis lost its queues)
+is resumed from what the database says is still pending. Operations are claimed one at a time and
+upserts look a record up before creating it, so a redelivered or resumed task never sends a duplicate.
+A Retry-After longer than the client waits puts the rest of the chunk back on the queue with that
+countdown instead of failing its operations.
 """
 
 import logging
@@ -12,19 +21,19 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from sync import ledger
+from sync import leases, ledger, worker_client
 from sync.audit import AttemptRecorder
 from sync.kinds import BY_NAME
 from sync.kinds.base import NotReady, Push, chunked
 from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun, SyncState
 from sync.remote_assets import ForeignAsset
-from sync.trackunit.client import TrackunitClient
+from sync.trackunit.client import ClientConfig
 from sync.trackunit.endpoints import TrackunitApi
-from sync.trackunit.errors import NotFound, TrackunitError
+from sync.trackunit.errors import LocalRateLimitExceeded, NotFound, RateLimited, TrackunitError
 
 log = logging.getLogger(__name__)
 FINISHED = 32767
@@ -33,6 +42,19 @@ STALE_LIST_MAX = 10
 
 class PlanNotApplicable(Exception):
     """The plan was applied already or is stale; the message says which."""
+
+
+class TryLater(Exception):
+    """Trackunit asked to come back after longer than the client waits: the chunk is rescheduled."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"Trackunit asked to come back in {seconds:.1f}s")
+        self.seconds = seconds
+
+
+def account_key() -> str:
+    """The Trackunit account the configured client pushes to, as the client keys its shared budgets."""
+    return ClientConfig.from_settings().account_prefix()
 
 
 def apply_plan(run: SyncRun, *, user=None) -> SyncRun:
@@ -55,7 +77,9 @@ def apply_plan(run: SyncRun, *, user=None) -> SyncRun:
             run.save(update_fields=["status", "message", "applied_by", "applied_at"])
         else:
             run.status = RunStatus.QUEUED
-            run.save(update_fields=["status", "applied_by", "applied_at"])
+            run.account = account_key()
+            run.lease_until = leases.expiry()
+            run.save(update_fields=["status", "applied_by", "applied_at", "account", "lease_until"])
             transaction.on_commit(lambda: _enqueue_advance(run.pk, 0))
     if run.status == RunStatus.STALE:
         raise PlanNotApplicable(run.message)
@@ -83,41 +107,120 @@ def stale_operations(run: SyncRun) -> list[str]:
 
 
 def advance(run_id: int, finished_phase: int) -> None:
-    """Start the next phase once every operation of `finished_phase` is done (called after each chunk)."""
+    """Start the next phase once every operation of `finished_phase` is done (called after each chunk).
+
+    Phase 0 is the start: the run first waits for its account to be free.
+    """
+    with leases.holding_run(run_id):
+        _advance(run_id, finished_phase)
+
+
+def _advance(run_id: int, finished_phase: int) -> None:
+    if finished_phase == 0 and not _take_account(run_id):
+        return
     pending = SyncOperation.objects.filter(run_id=run_id, status=OperationStatus.PENDING)
     if pending.filter(phase=finished_phase).exists():
         return
     next_phase = pending.filter(phase__gt=finished_phase).aggregate(phase=Min("phase"))["phase"]
-    claimed = SyncRun.objects.filter(pk=run_id, current_phase=finished_phase).update(
-        current_phase=next_phase if next_phase is not None else FINISHED, status=RunStatus.RUNNING
-    )
+    claimed = SyncRun.objects.filter(
+        pk=run_id, status=RunStatus.RUNNING, current_phase=finished_phase
+    ).update(current_phase=next_phase if next_phase is not None else FINISHED)
     if not claimed:
         return
     if next_phase is None:
         finish(run_id)
         return
+    _start_phase(run_id, next_phase)
+
+
+def _start_phase(run_id: int, phase: int) -> None:
+    """Let the phase's kind read what it needs, then queue its pending operations in chunks."""
+    ids = list(
+        SyncOperation.objects.filter(run_id=run_id, phase=phase, status=OperationStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return
     run = SyncRun.objects.get(pk=run_id)
-    ids = list(pending.filter(phase=next_phase).values_list("pk", flat=True))
     kind = BY_NAME[SyncOperation.objects.get(pk=ids[0]).kind]
     recorder = AttemptRecorder(triggered_by=run.actor_label, run=run)
     try:
-        kind.prepare(TrackunitApi(TrackunitClient.from_settings(on_exchange=recorder)))
+        kind.prepare(worker_client.api_for(recorder))
     except TrackunitError:
         log.exception("preparing %s for run %s failed; its operations will say why", kind.name, run_id)
     for chunk in chunked(ids, settings.SYNC_CHUNK_SIZE):
-        _enqueue_chunk(run_id, next_phase, chunk)
+        _enqueue_chunk(run_id, phase, chunk)
+
+
+def _take_account(run_id: int) -> bool:
+    """True when the run may push: it is running, or it just started because its account was free and no
+    run applied before it is still waiting. Otherwise it asks again in SYNC_HEARTBEAT_S."""
+    run = SyncRun.objects.get(pk=run_id)
+    if run.status != RunStatus.QUEUED:
+        return run.status == RunStatus.RUNNING
+    earlier = (
+        Q(pk__lt=run.pk)
+        if run.applied_at is None
+        else Q(applied_at__lt=run.applied_at) | Q(applied_at=run.applied_at, pk__lt=run.pk)
+    )
+    ahead = (
+        SyncRun.objects.filter(account=run.account, status__in=leases.ACTIVE)
+        .exclude(pk=run.pk)
+        .filter(Q(status=RunStatus.RUNNING) | earlier)
+    )
+    blocker = ahead.order_by("applied_at", "pk").values_list("pk", flat=True).first()
+    if blocker is None:
+        try:
+            with transaction.atomic():
+                SyncRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+                    status=RunStatus.RUNNING, started_at=timezone.now(), message=""
+                )
+        except IntegrityError:
+            pass  # another run took the account between the look and the update
+        else:
+            return SyncRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).exists()
+    wait = settings.SYNC_HEARTBEAT_S
+    if blocker is not None:
+        SyncRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            message=f"Waiting for run #{blocker} to finish pushing to this Trackunit account."
+        )
+    leases.hold_run(run_id, extra_s=wait)
+    _enqueue_advance(run_id, 0, countdown=wait)
+    return False
 
 
 def execute_chunk(run_id: int, phase: int, operation_ids: Iterable[int]) -> None:
+    """Push the chunk's pending operations, then move the run on (unless the rest was rescheduled)."""
+    with leases.holding_run(run_id):
+        if _push_chunk(run_id, phase, list(operation_ids)):
+            _advance(run_id, phase)
+
+
+def _push_chunk(run_id: int, phase: int, operation_ids: list[int]) -> bool:
+    """False when Trackunit asked to wait and the rest of the chunk was queued again for later."""
     run = SyncRun.objects.get(pk=run_id)
     recorder = AttemptRecorder(triggered_by=run.actor_label, run=run)
-    api = TrackunitApi(TrackunitClient.from_settings(on_exchange=recorder))
-    operations = SyncOperation.objects.filter(pk__in=list(operation_ids), status=OperationStatus.PENDING)
-    for operation in operations.order_by("pk"):
-        recorder.operation = operation
-        execute_operation(operation, api)
-    recorder.operation = None
-    advance(run_id, phase)
+    api = worker_client.api_for(recorder)
+    pending = list(
+        SyncOperation.objects.filter(pk__in=operation_ids, status=OperationStatus.PENDING).order_by("pk")
+    )
+    for index, operation in enumerate(pending):
+        try:
+            # Released before rescheduling: the rescheduled task must be able to claim it again.
+            with leases.operation_claim(operation.pk) as claimed:
+                if claimed:
+                    recorder.operation = operation
+                    execute_operation(operation, api)
+        except TryLater as later:
+            rest = [op.pk for op in pending[index:]]
+            log.info("run %s: %s; %d operation(s) rescheduled", run_id, later, len(rest))
+            leases.hold_run(run_id, extra_s=later.seconds)
+            _enqueue_chunk(run_id, phase, rest, countdown=later.seconds)
+            return False
+        finally:
+            recorder.operation = None
+    return True
 
 
 def execute_operation(operation: SyncOperation, api: TrackunitApi) -> None:
@@ -139,20 +242,24 @@ def execute_operation(operation: SyncOperation, api: TrackunitApi) -> None:
     )
     try:
         remote_id = kind.push(api, push)
-    except NotFound:
+    except NotFound as error:
         if operation.action != "delete":
-            raise
+            _fail(operation, error)
+            return
         # A delete repeated after an ambiguous failure finds the record already gone: that is success.
         remote_id = push.remote_id
     except ForeignAsset as error:
         ledger.record_failed(operation.kind, operation.key, f"{error.code}: {error}")
         _finish_operation(operation, OperationStatus.SKIPPED, error_code=error.code, message=str(error))
         return
+    except (RateLimited, LocalRateLimitExceeded) as error:
+        # Not the record's fault: Trackunit (or the shared budget) said when to come back.
+        if error.retry_after is None:
+            _fail(operation, error)
+            return
+        raise TryLater(error.retry_after) from error
     except (TrackunitError, NotReady) as error:
-        code = getattr(error, "code", None) or type(error).__name__
-        message = getattr(error, "message", None) or str(error)
-        ledger.record_failed(operation.kind, operation.key, f"{code}: {message}")
-        _finish_operation(operation, OperationStatus.FAILED, error_code=code, message=message)
+        _fail(operation, error)
         return
     if operation.action == "delete":
         ledger.forget(operation.kind, operation.key)
@@ -167,6 +274,13 @@ def execute_operation(operation: SyncOperation, api: TrackunitApi) -> None:
             mapping_version=kind.mapping_version,
         )
     _finish_operation(operation, OperationStatus.SUCCEEDED, remote_id=remote_id)
+
+
+def _fail(operation: SyncOperation, error: Exception) -> None:
+    code = getattr(error, "code", None) or type(error).__name__
+    message = getattr(error, "message", None) or str(error)
+    ledger.record_failed(operation.kind, operation.key, f"{code}: {message}")
+    _finish_operation(operation, OperationStatus.FAILED, error_code=code, message=message)
 
 
 def _failed_prerequisite(operation: SyncOperation) -> str:
@@ -201,23 +315,62 @@ def _finish_operation(
 
 
 def finish(run_id: int) -> None:
-    counts = progress(SyncRun.objects.get(pk=run_id))
+    """Close the run with its outcome and wake the next run waiting for the same account."""
+    run = SyncRun.objects.get(pk=run_id)
+    counts = progress(run)
     failed = counts["failed"] + counts["skipped"]
-    SyncRun.objects.filter(pk=run_id).update(
+    closed = SyncRun.objects.filter(pk=run_id, status__in=leases.ACTIVE).update(
         status=RunStatus.FAILED if failed else RunStatus.SUCCEEDED,
         finished_at=timezone.now(),
         message=f"{failed} operation(s) failed or were skipped." if failed else "",
+        lease_until=None,
     )
+    waiting = SyncRun.objects.filter(account=run.account, status=RunStatus.QUEUED).exclude(account="")
+    following = waiting.order_by("applied_at", "pk").values_list("pk", flat=True).first()
+    if closed and following is not None:
+        _enqueue_advance(following, 0)
+
+
+def resume(run_id: int) -> None:
+    """Carry on with a run whose tasks were lost, from what the database says is still to do."""
+    with leases.holding_run(run_id):
+        run = SyncRun.objects.get(pk=run_id)
+        if run.status == RunStatus.QUEUED:
+            _advance(run_id, 0)
+        elif run.status != RunStatus.RUNNING:
+            return
+        elif run.current_phase == FINISHED:
+            finish(run_id)
+        elif run.operations.filter(phase=run.current_phase, status=OperationStatus.PENDING).exists():
+            _start_phase(run_id, run.current_phase)
+        else:
+            _advance(run_id, run.current_phase)
+
+
+def resume_lost_runs() -> list[int]:
+    """Queue a `resume` for every run whose leases ran out (the watchdog calls this every heartbeat)."""
+    resumed = []
+    for run in leases.lost_runs():
+        if leases.take_over(run):
+            log.warning(
+                "sync run %s lost its tasks (lease ran out at %s); resuming it", run.pk, run.lease_until
+            )
+            _enqueue_resume(run.pk)
+            resumed.append(run.pk)
+    return resumed
 
 
 def abandon_stalled_runs(idle: timedelta) -> list[int]:
-    """Close runs that made no progress for `idle` (their tasks were lost, e.g. with Redis).
+    """Close running runs that finished no operation for `idle` though they were resumed (a chunk that
+    fails every time, a Retry-After that never ends).
 
     Their unfinished operations are skipped; the ledger never heard of them, so the next plan includes
-    those records again and finishes the job.
+    those records again and finishes the job. Runs waiting for their account are not running yet.
     """
     cutoff = timezone.now() - idle
-    active = SyncRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING), applied_at__lt=cutoff)
+    active = SyncRun.objects.filter(status=RunStatus.RUNNING).filter(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, applied_at__lt=cutoff)
+    )
     abandoned = []
     for run in active:
         last = run.operations.aggregate(last=Max("finished_at"))["last"]
@@ -245,13 +398,19 @@ def progress(run: SyncRun) -> dict[str, int]:
     return counts
 
 
-def _enqueue_advance(run_id: int, phase: int) -> None:
+def _enqueue_advance(run_id: int, phase: int, countdown: float | None = None) -> None:
     from sync.tasks import advance_run
 
-    advance_run.delay(run_id, phase)
+    advance_run.apply_async((run_id, phase), countdown=countdown)
 
 
-def _enqueue_chunk(run_id: int, phase: int, operation_ids: list[int]) -> None:
+def _enqueue_chunk(run_id: int, phase: int, operation_ids: list[int], countdown: float | None = None) -> None:
     from sync.tasks import push_operations
 
-    push_operations.delay(run_id, phase, operation_ids)
+    push_operations.apply_async((run_id, phase, operation_ids), countdown=countdown)
+
+
+def _enqueue_resume(run_id: int) -> None:
+    from sync.tasks import resume_run
+
+    resume_run.delay(run_id)

@@ -84,7 +84,12 @@ class SyncRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     applied_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When it began pushing.")
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The Trackunit account the run pushes to (the client's account key): one run pushes per account.
+    account = models.CharField(max_length=255, blank=True)
+    # A worker working on the run keeps this in the future; a run past it lost its tasks and is resumed.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -92,6 +97,14 @@ class SyncRun(models.Model):
         permissions = [
             ("run_syncrun", "Can plan and apply syncs"),
             ("retry_syncrun", "Can retry failed syncs"),
+        ]
+        constraints = [
+            # Two runs pushing to one account at once could send an older payload after a newer one.
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(status="running") & ~models.Q(account=""),
+                name="syncrun_one_running_per_account",
+            )
         ]
 
     def __str__(self) -> str:
@@ -130,6 +143,9 @@ class SyncOperation(models.Model):
     error_code = models.CharField(max_length=100, blank=True)
     error_message = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Held by the one task pushing this operation, renewed while it works; redelivered or resumed
+    # tasks leave a claimed operation alone, so an operation is never pushed twice at the same time.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["phase", "id"]
@@ -284,3 +300,85 @@ class RemoteAsset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.trackunit_id} ({self.get_status_display()})"
+
+
+class TelematicsPull(models.Model):
+    """One pull of Trackunit's ISO 15143-3 export into the assets, with what it found; its HTTP exchanges
+    are sync attempts like every other."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not asked (one request per URL per 15 minutes)"
+
+    trigger = models.CharField(max_length=32, help_text="schedule, command, admin or asset")
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scope = models.CharField(max_length=100, help_text="fleet, or the asset refreshed")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    pages = models.PositiveIntegerField(default=0)
+    equipment = models.PositiveIntegerField(default=0, help_text="Equipment in the pages read.")
+    matched = models.PositiveIntegerField(default=0)
+    stored = models.PositiveIntegerField(default=0, help_text="New readings applied to their assets.")
+    unchanged = models.PositiveIntegerField(default=0, help_text="Readings seen by an earlier pull.")
+    older = models.PositiveIntegerField(default=0, help_text="Older than the asset's: kept in history only.")
+    flagged = models.PositiveIntegerField(default=0, help_text="Hours went down: kept in history, flagged.")
+    unmatched = models.PositiveIntegerField(default=0)
+    ambiguous = models.PositiveIntegerField(default=0)
+    foreign = models.PositiveIntegerField(default=0, help_text="Assets another account owns: not ours.")
+    message = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "telematics pull"
+        permissions = [("run_telematicspull", "Can pull telematics from Trackunit")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["running", "succeeded", "failed", "skipped"]),
+                name="telematicspull_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Telematics pull #{self.pk} ({self.get_status_display()})"
+
+
+class TelematicsSkip(models.Model):
+    """Equipment a pull read but did not store, and why: no local asset, several, or not ours."""
+
+    pull = models.ForeignKey(TelematicsPull, on_delete=models.CASCADE, related_name="skips")
+    outcome = models.CharField(
+        max_length=16,
+        choices=[
+            ("unmatched", "No local asset"),
+            ("ambiguous", "Several local assets"),
+            ("foreign", "Not ours"),
+        ],
+    )
+    asset = models.ForeignKey(
+        "assets.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pin = models.CharField("PIN", max_length=100, blank=True)
+    serial_number = models.CharField(max_length=100, blank=True)
+    machine_id = models.CharField("Trackunit asset id", max_length=64, blank=True)
+    external_reference = models.CharField(max_length=100, blank=True)
+    make = models.CharField(max_length=100, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    reason = models.TextField()
+
+    class Meta:
+        verbose_name = "equipment not stored"
+        verbose_name_plural = "equipment not stored"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["unmatched", "ambiguous", "foreign"]),
+                name="telematicsskip_outcome_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pin or self.serial_number or self.machine_id}: {self.reason}"

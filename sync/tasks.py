@@ -1,27 +1,39 @@
 """Celery shells around the sync services; each task does one short piece of work.
 
 Pushes go to their own queue (CELERY_TASK_ROUTES) so a long sync never starves imports and other
-work, and they are acknowledged late: a worker killed mid-chunk has its chunk redelivered, and
-operations already done are not pushed again.
+work. They are acknowledged late and rejected back to the queue when their worker process is lost;
+and since a worker killed outright (or a Redis that lost its queues) takes its messages with it, every
+worker also runs the watchdog (sync/watchdog.py) that resumes runs whose leases ran out. Operations
+already done, or held by another task, are never pushed again. Results are not kept: the database
+holds every outcome.
 """
 
 from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
 from django.conf import settings
 
-from sync import apply, service, triggers
+from sync import apply, service, triggers, watchdog
 from sync.models import RunStatus, SyncRun
+from sync.telematics.pull import pull_fleet
+
+PUSH_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
-@shared_task(acks_late=True)
+@shared_task(**PUSH_OPTIONS)
 def advance_run(run_id: int, finished_phase: int) -> None:
     apply.advance(run_id, finished_phase)
 
 
-@shared_task(acks_late=True)
+@shared_task(**PUSH_OPTIONS)
 def push_operations(run_id: int, phase: int, operation_ids: list[int]) -> None:
     apply.execute_chunk(run_id, phase, operation_ids)
+
+
+@shared_task(**PUSH_OPTIONS)
+def resume_run(run_id: int) -> None:
+    apply.resume(run_id)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -40,3 +52,22 @@ def nightly_reconcile() -> None:
 
     detect_drift(trigger="nightly")
     service.sync_now(trigger="nightly")
+
+
+@shared_task(acks_late=True)
+def pull_telematics(trigger: str = "schedule") -> int:
+    """The daily telematics pull (or one asked for); a pull that was asked too soon records why."""
+    return pull_fleet(trigger=trigger).pk
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def _start_watchdog(**kwargs) -> None:
+    """Each worker process renews its leases; a worker just started first looks for runs to resume."""
+    watchdog.start()
+
+
+@worker_shutdown.connect
+@worker_process_shutdown.connect
+def _stop_watchdog(**kwargs) -> None:
+    watchdog.stop()

@@ -94,7 +94,9 @@ class CustomFieldDefinition(models.Model):
     min_length = models.PositiveIntegerField(null=True, blank=True, help_text="String fields.")
     max_length = models.PositiveIntegerField(null=True, blank=True, help_text="String fields.")
     pattern = models.CharField(
-        max_length=255, blank=True, help_text="String fields: a regular expression the whole value matches."
+        max_length=255,
+        blank=True,
+        help_text="String fields: a regular expression in RE2 syntax (Trackunit's) the whole value matches.",
     )
     default_string_value = models.CharField(
         max_length=255, blank=True, help_text="String fields: Trackunit's default value."

@@ -25,6 +25,11 @@ from rentalbridge.imports.bulk_resource import BulkModelResource, reference_fiel
 from rentalbridge.imports.prefetch import rows_where_in
 
 OPTION_SEPARATOR = "|"
+# The definition's settings its rules are made of (CustomFieldDefinition.rules).
+RULE_ATTNAMES = [
+    *("key", "type", "options", "multi_select", "minimum", "maximum", "max_length", "min_length"),
+    *("pattern", "currency", "is_integer", "unit_si", "unit_us"),
+]
 
 
 def _options(text: str) -> list[str]:
@@ -86,22 +91,8 @@ class CustomFieldDefinitionResource(BulkModelResource):
         skip_unchanged = True
         report_skipped = True
 
-    def check_rows(self, batch: Batch) -> None:
-        for index in batch.ok_indexes():
-            definition = CustomFieldDefinition(
-                **{
-                    name: batch.get(name, index)
-                    for name in batch.values
-                    if batch.get(name, index) is not None
-                }
-            )
-            try:
-                rules.check_definition(definition.rules)
-            except rules.RuleViolation as exc:
-                column = exc.rule if exc.rule in batch.raw else "type"
-                batch.reject(index, column, exc.rule, exc.message)
-
     def check_set(self, batch: Batch) -> None:
+        self._check_rules(batch)
         if not batch.has("type"):
             return
         for index in batch.ok_indexes():
@@ -111,6 +102,16 @@ class CustomFieldDefinitionResource(BulkModelResource):
                 batch.reject(
                     index, "type", "type_change", f"the type of a custom field cannot change (it is {stored})"
                 )
+
+    def _check_rules(self, batch: Batch) -> None:
+        """A definition's settings must agree, including the stored ones of columns the file leaves out."""
+        for index, values in self.effective_values(batch, RULE_ATTNAMES).items():
+            definition = CustomFieldDefinition(**{k: v for k, v in values.items() if v is not None})
+            try:
+                rules.check_definition(definition.rules)
+            except rules.RuleViolation as exc:
+                column = exc.rule if exc.rule in batch.raw else "type"
+                batch.reject(index, column, exc.rule, exc.message)
 
 
 class CustomFieldValueResource(BulkModelResource):

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import re2
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
@@ -32,6 +33,11 @@ FIELD_TYPES = (BOOLEAN, DATE, DROPDOWN, EMAIL, MONETARY, NUMBER, PHONE_NUMBER, S
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _PHONE_PUNCTUATION = re.compile(r"[ ()./-]")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+# Staff type `pattern`: RE2 matches in time linear in the value, so no pattern (say `(a+)+`) can hold a
+# request or a worker for minutes as a backtracking engine would; it is also the syntax Trackunit documents.
+_PATTERN_OPTIONS = re2.Options()
+_PATTERN_OPTIONS.log_errors = False  # a refused pattern is the user's error message, not stderr noise
 
 
 @dataclass(frozen=True)
@@ -86,12 +92,7 @@ def check_definition(rules: FieldRules) -> None:
     if rules.type == MONETARY and not _CURRENCY.match(rules.currency or ""):
         raise RuleViolation(rules.key, "currency", f"currency {rules.currency!r} is not an ISO 4217 code")
     if rules.pattern:
-        try:
-            re.compile(rules.pattern)
-        except re.error as exc:
-            raise RuleViolation(
-                rules.key, "pattern", f"pattern {rules.pattern!r} is not a valid regex: {exc}"
-            ) from exc
+        _pattern(rules)
 
 
 def check_value(rules: FieldRules, value: Any) -> Any:
@@ -194,9 +195,36 @@ def _string(rules: FieldRules, value: Any) -> str:
         raise _fail(rules, "max_length", f"{len(value)} characters is longer than {rules.max_length}")
     if rules.min_length is not None and len(value) < rules.min_length:
         raise _fail(rules, "min_length", f"{len(value)} characters is shorter than {rules.min_length}")
-    if rules.pattern and not re.fullmatch(rules.pattern, value):
+    if rules.pattern and not _matches(rules, value):
         raise _fail(rules, "pattern", f"{value!r} does not match {rules.pattern}")
     return value
+
+
+def _matches(rules: FieldRules, value: str) -> bool:
+    try:
+        return _pattern(rules).fullmatch(value) is not None
+    except UnicodeEncodeError:  # a lone surrogate (json.loads makes them) is no text RE2 can read
+        raise _fail(rules, "type", f"{value!r} is not valid text") from None
+
+
+def _pattern(rules: FieldRules) -> Any:
+    """The definition's pattern compiled by RE2 (re2 caches it), or RuleViolation naming the field.
+
+    A definition stored before patterns were RE2 (a look-ahead, a back-reference) is refused the same way
+    when a value is checked, instead of failing with a traceback.
+    """
+    try:
+        return re2.compile(rules.pattern, _PATTERN_OPTIONS)
+    except (re2.error, UnicodeEncodeError) as exc:
+        reason = exc.args[0] if isinstance(exc, re2.error) and exc.args else exc
+        if isinstance(reason, bytes):  # the binding hands RE2's message over as bytes
+            reason = reason.decode("utf-8", "replace")
+        raise RuleViolation(
+            rules.key,
+            "pattern",
+            f"pattern {rules.pattern!r} is not a regular expression in RE2 syntax "
+            f"(the syntax Trackunit uses): {reason}",
+        ) from None
 
 
 def _web_address(rules: FieldRules, value: Any) -> str:

@@ -3,9 +3,11 @@
 django-import-export supplies the buttons, the upload form, the export form (current filters, CSV and
 XLSX) and the permission checks; this mixin swaps its row-by-row import for an ImportJob run by the bulk
 engine: upload -> checked preview (in the request, or in Celery for large files) -> confirm -> written.
+The upload is bounded while it streams in (uploads.limit_uploads): no more than the limit is ever stored.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -15,7 +17,7 @@ from django.urls import path, reverse
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from rentalbridge.imports import jobs, views
+from rentalbridge.imports import jobs, uploads, views
 from rentalbridge.imports.decoding import FileRefused
 from rentalbridge.imports.models import ImportJob, JobStatus
 from rentalbridge.imports.registry import entity_for_model
@@ -40,7 +42,9 @@ class BulkImportExportMixin(ImportExportMixin):
     def get_urls(self):
         info = self.get_model_info()
         wrap = self.admin_site.admin_view
+        import_name = "{}_{}_import".format(*info)
         urls = [
+            path("import/", uploads.limit_uploads(wrap(self.import_action)), name=import_name),
             path("import/template.csv", wrap(self.template_view), name="{}_{}_import_template".format(*info)),
             path("import/job/<int:job_id>/", wrap(self.job_view), name="{}_{}_import_job".format(*info)),
             path(
@@ -54,7 +58,7 @@ class BulkImportExportMixin(ImportExportMixin):
                 name="{}_{}_import_rejected".format(*info),
             ),
         ]
-        return urls + super().get_urls()
+        return urls + [url for url in super().get_urls() if getattr(url, "name", None) != import_name]
 
     def import_action(self, request, **kwargs):
         """Upload: refuse bad files on the form, otherwise create the job and show its preview page."""
@@ -63,12 +67,15 @@ class BulkImportExportMixin(ImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         form = self.create_import_form(request)
-        if form.is_valid():
+        limit = settings.IMPORTS_MAX_FILE_BYTES
+        if uploads.upload_exceeded(request):
+            # The file was dropped while it streamed in; say why instead of "this field is required".
+            form.errors["import_file"] = form.error_class([uploads.too_large_message(limit)])
+        elif form.is_valid():
             upload = form.cleaned_data["import_file"]
             try:
-                job = jobs.create_job(
-                    self.import_entity, b"".join(upload.chunks()), upload.name, request.user
-                )
+                data = uploads.read_limited(upload.chunks(uploads.CHUNK_BYTES), limit)
+                job = jobs.create_job(self.import_entity, data, upload.name, request.user)
             except FileRefused as exc:
                 form.add_error("import_file", str(exc))
             else:

@@ -6,6 +6,8 @@ per column from the same fields (ForeignKeyWidget -> a lookup by the other recor
 field -> its type, choices and validators) and calls the hooks below for the rules that span columns or rows.
 """
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ from import_export.widgets import ForeignKeyWidget
 
 from rentalbridge.imports import cells
 from rentalbridge.imports.batch import Batch
+from rentalbridge.imports.formulae import neutralise
 from rentalbridge.imports.prefetch import rows_where_in
 
 
@@ -87,12 +90,18 @@ class BulkModelResource(resources.ModelResource):
             queryset.select_related(*self.export_select_related) if self.export_select_related else queryset
         )
 
+    def export_resource(self, instance, selected_fields=None, **kwargs) -> list[Any]:
+        """One exported row (CSV or XLSX, admin or export_csv), with formula-like cells made inert."""
+        return [neutralise(value) for value in super().export_resource(instance, selected_fields, **kwargs)]
+
     def template_csv(self) -> str:
         """The header row and one example row, for staff to fill in."""
         names = [field.column_name for field in self.get_export_fields() if not field.readonly]
-        return (
-            ",".join(names) + "\r\n" + ",".join(_quoted(self.example_row.get(n, "")) for n in names) + "\r\n"
-        )
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(names)
+        writer.writerow([neutralise(self.example_row.get(name, "")) for name in names])
+        return out.getvalue()
 
     # --- hooks, in the order the engine calls them ---------------------------------------------------
     def resolve(self, batch: Batch) -> None:
@@ -117,9 +126,24 @@ class BulkModelResource(resources.ModelResource):
         """The attributes written for each row: the imported columns and what `resolve` derived."""
         return [name for name in batch.values if not name.startswith("_")]
 
+    def effective_values(self, batch: Batch, attnames: list[str]) -> dict[int, dict[str, Any]]:
+        """What each valid row's record holds after the import, for rules that span several columns.
 
-def _quoted(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+        The file's value where it has the column; otherwise the stored record's, or the field's default for
+        a new record: a column absent from the file leaves its field as it is, so a rule must see what stays.
+        """
+        model = self._meta.model
+        absent = [name for name in attnames if not batch.has(name)]
+        rows = list(batch.ok_indexes())
+        stored = fetch_values(model, {batch.existing[i] for i in rows} - {None}, absent) if absent else {}
+        defaults = {name: model._meta.get_field(name).get_default() for name in absent}
+        effective = {}
+        for index in rows:
+            kept = stored.get(batch.existing[index], defaults)
+            effective[index] = {
+                name: batch.values[name][index] if batch.has(name) else kept[name] for name in attnames
+            }
+        return effective
 
 
 def _model_field(opts, attribute: str | None) -> models.Field | None:

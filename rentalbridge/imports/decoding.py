@@ -2,7 +2,11 @@
 
 Accepted: UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode text"), Windows-1252 (Excel's
 "CSV" on Western Windows); `,`, `;` or tab delimiters, sniffed from the header line; quoted newlines;
-trailing empty rows. Anything else is refused with a FileRefused whose message a clerk can act on.
+trailing empty rows. Anything else (UTF-32, UTF-16 without BOM, other code pages, binary data) is refused
+with a FileRefused whose message a clerk can act on.
+
+`read_header` applies the same checks to the first bytes only, so the web request can refuse a wrong file
+at once without parsing a large one (the worker does that with `read_table`).
 
 Row numbers are the ones Excel shows: the header is row 1, the first data row is row 2, and a record
 with a quoted newline is still one row. Blank rows in the middle keep their number but carry no data.
@@ -11,9 +15,14 @@ with a quoted newline is still one row. Blank rows in the middle keep their numb
 import codecs
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rentalbridge.imports.formulae import may_hold_escapes
+
 _DELIMITERS = (",", ";", "\t")
+_NO_HEADER = "The first row must be the header with the column names; it is empty."
+HEAD_BYTES = 65536
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 # Control characters other than tab/CR/LF/FF do not occur in text files; a few per cent means binary.
@@ -31,10 +40,15 @@ class Table:
     lines: list[int]
     encoding: str
     delimiter: str
+    # Whether some cell may carry the apostrophe our exports put before formula-like text.
+    escapes: bool
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Return the text and the name of the encoding it was read with."""
+def decode(data: bytes, *, complete: bool = True) -> tuple[str, str]:
+    """Return the text and the name of the encoding it was read with.
+
+    `complete=False` reads the beginning of a file: a character cut at the end is left out, not refused.
+    """
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise FileRefused("The file is empty.")
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
@@ -42,21 +56,25 @@ def decode(data: bytes) -> tuple[str, str]:
             "This is an Excel workbook, not a CSV file. In Excel use File > Save As > "
             "CSV UTF-8 (comma delimited) and upload that file."
         )
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise FileRefused("The file is UTF-32 text, which is not read. Save it as CSV UTF-8 and upload that.")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16"), "utf-16"
+            text = _decoded(data, "utf-16", complete)
         except UnicodeDecodeError:
             raise FileRefused("The file starts like UTF-16 text but is not valid UTF-16.") from None
-    sample = data[:65536]
-    if b"\x00" in sample or sum(byte in _CONTROL for byte in sample) > len(sample) // 50:
-        raise FileRefused("This is not a text (CSV) file: it contains binary data.")
+        _refuse_binary([ord(char) for char in text[: HEAD_BYTES // 2]])
+        return text, "utf-16"
+    _refuse_utf16_without_bom(data[:HEAD_BYTES])
+    _refuse_binary(data[:HEAD_BYTES])
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+            return _decoded(data[len(codecs.BOM_UTF8) :], "utf-8", complete), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            raise FileRefused(f"The file says it is UTF-8 but byte {exc.start} is not valid UTF-8.") from None
+            position = exc.start + len(codecs.BOM_UTF8)
+            raise FileRefused(f"The file says it is UTF-8 but byte {position} is not valid UTF-8.") from None
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _decoded(data, "utf-8", complete), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
@@ -68,16 +86,51 @@ def decode(data: bytes) -> tuple[str, str]:
         ) from None
 
 
+def _decoded(data: bytes, encoding: str, complete: bool) -> str:
+    return codecs.getincrementaldecoder(encoding)().decode(data, final=complete)
+
+
+def _refuse_binary(codes: Sequence[int]) -> None:
+    """Refuse a sample (bytes, or a decoded text's code points) with a NUL or too many control characters."""
+    if 0 in codes or sum(code in _CONTROL for code in codes) > len(codes) // 50:
+        raise FileRefused("This is not a text (CSV) file: it contains binary data.")
+
+
+def _refuse_utf16_without_bom(sample: bytes) -> None:
+    """ASCII text in UTF-16 has a zero byte in every other position, and only there."""
+    fewer, more = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    if more > len(sample) // 4 and fewer <= len(sample) // 50:
+        raise FileRefused(
+            "The file looks like UTF-16 text without a byte-order mark, which cannot be read reliably. "
+            "Save it as CSV UTF-8 and upload that."
+        )
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the header line into the most columns.
 
     Header names never contain a delimiter, so counting on the first line is reliable where
     csv.Sniffer, which guesses from the data, is thrown by decimal commas and addresses.
     """
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
     counts = {d: first_line.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+def read_header(data: bytes) -> list[str]:
+    """The column names, read from the first bytes only: a wrong file is refused before anything is parsed."""
+    head = data[:HEAD_BYTES]
+    text, _ = decode(head, complete=len(head) == len(data))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise FileRefused(f"The header row is malformed: {exc}.") from None
+    if not any(header):
+        raise FileRefused(_NO_HEADER)
+    return header
 
 
 def read_table(data: bytes) -> Table:
@@ -91,7 +144,7 @@ def read_table(data: bytes) -> Table:
         raise FileRefused(f"The CSV is malformed near row {reader.line_num}: {exc}.") from None
     header = [name.strip() for name in records[0]] if records else []
     if not any(header):
-        raise FileRefused("The first row must be the header with the column names; it is empty.")
+        raise FileRefused(_NO_HEADER)
     rows, lines = [], []
     for number, record in enumerate(records[1:], start=2):
         if any(cell.strip() for cell in record):
@@ -99,4 +152,4 @@ def read_table(data: bytes) -> Table:
             lines.append(number)
     if not rows:
         raise FileRefused("The file has a header but no data rows.")
-    return Table(header, rows, lines, encoding, delimiter)
+    return Table(header, rows, lines, encoding, delimiter, may_hold_escapes(text))

@@ -26,6 +26,7 @@ from rentalbridge.imports import cells
 from rentalbridge.imports.batch import Batch, RowError
 from rentalbridge.imports.bulk_resource import BulkModelResource, ColumnSpec, fetch_values
 from rentalbridge.imports.decoding import FileRefused, Table, read_table
+from rentalbridge.imports.formulae import neutralise, restore
 from rentalbridge.imports.prefetch import rows_where_in
 from rentalbridge.imports.sqlwrite import insert_rows
 
@@ -152,9 +153,11 @@ def check(
     """Every rule, cheapest first; rows keep all their errors so the user can fix them in one go."""
     batch = Batch(lines=table.lines, raw={})
     total = len(specs) + 4
-    _check_shape(batch, table, len(table.header))
+    misshapen = _check_shape(batch, table)
     for done, (position, spec) in enumerate(specs, start=1):
         column = [row[position] if position < len(row) else "" for row in table.rows]
+        if table.escapes:
+            column = [restore(text) for text in column]
         batch.raw[spec.name] = column
         batch.columns[spec.attname] = spec.name
         if spec.lookup_model is not None:
@@ -172,22 +175,32 @@ def check(
     batch.stored = fetch_values(resource._meta.model, matched, resource.write_attnames(batch))
     step("checking", len(specs) + 3, total)
     resource.check_set(batch)
+    # A misshapen row's cells are not where the header says: its shape is its only meaningful error.
+    for index, error in misshapen.items():
+        batch.errors[index] = [error]
     step("checking", total, total)
     return batch
 
 
-def _check_shape(batch: Batch, table: Table, width: int) -> None:
+def _check_shape(batch: Batch, table: Table) -> dict[int, RowError]:
+    """Refuse rows with more or fewer cells than the header: a cut download or a stray delimiter.
+
+    Reading such a row would put values under the wrong columns, or blank the fields of missing cells.
+    """
+    width = len(table.header)
+    misshapen = {}
     for index, row in enumerate(table.rows):
-        if len(row) > width and any(cell.strip() for cell in row[width:]):
-            batch.errors[index].append(
-                RowError(
-                    table.lines[index],
-                    "",
-                    table.delimiter.join(row[width:]),
-                    "shape",
-                    f"the row has {len(row)} cells but the header only {width} columns",
-                )
+        if len(row) != width:
+            extra = table.delimiter.join(row[width:])
+            misshapen[index] = RowError(
+                table.lines[index],
+                "",
+                extra,
+                "shape",
+                f"the row has {len(row)} cells but the header has {width} columns",
             )
+            batch.errors[index].append(misshapen[index])
+    return misshapen
 
 
 def _parse_column(batch: Batch, spec: ColumnSpec, column: list[str]) -> list:
@@ -317,19 +330,27 @@ def _preview(resource: BulkModelResource, batch: Batch, actions: list[str | None
 
 
 def rejected_csv(table: Table, batch: Batch) -> bytes:
-    """The rejected rows as they came, plus an `error` column; the file can be fixed and imported again."""
+    """The rejected rows as they came, plus an `error` column; the file can be fixed and imported again.
+
+    A row with the wrong number of cells is written exactly as it came (the error after its last cell), so
+    it is refused again until someone fixes it: padding or cutting it would make it importable as is.
+    Cells a spreadsheet would evaluate are made inert; the importer reads them back to what they were.
+    """
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
     # A re-uploaded rejected-rows file brings its old error column: replace it, do not add a second one.
     keep = [i for i, name in enumerate(table.header) if name.strip().lower() != ERROR_COLUMN]
-    writer.writerow([*(table.header[i] for i in keep), ERROR_COLUMN])
+    writer.writerow([*(neutralise(table.header[i]) for i in keep), ERROR_COLUMN])
     width = len(table.header)
     for index in sorted(batch.errors):
-        padded = (table.rows[index] + [""] * width)[:width]
-        cells_ = [padded[i] for i in keep]
-        text = "; ".join(
-            f"{error.column}: {error.message}" if error.column else error.message
-            for error in batch.errors[index]
-        )
-        writer.writerow([*cells_, text])
+        row = table.rows[index]
+        cells_ = [row[i] for i in keep] if len(row) == width else row
+        text = "; ".join(_error_text(error) for error in batch.errors[index])
+        writer.writerow([*(neutralise(restore(cell)) for cell in cells_), neutralise(text)])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _error_text(error: RowError) -> str:
+    if error.column:
+        return f"{error.column}: {error.message}"
+    return f"{error.message} (cells beyond the header: {error.value})" if error.value else error.message

@@ -1,7 +1,8 @@
 """The life of an ImportJob: create it from an upload, check it (preview), confirm it, write it.
 
-The admin, the Celery task and the tests all go through these functions. A file above
-IMPORTS_ASYNC_THRESHOLD_ROWS data rows runs in a Celery worker; a smaller one runs in the request.
+The admin, the Celery task and the tests all go through these functions. A file with more lines than
+IMPORTS_ASYNC_THRESHOLD_ROWS (so possibly that many rows) is parsed, checked and written by a Celery worker;
+the request only reads its header. A smaller file runs in the request.
 """
 
 import logging
@@ -10,29 +11,37 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rentalbridge.imports.decoding import FileRefused, read_table
+from rentalbridge.imports.decoding import FileRefused, read_header
 from rentalbridge.imports.engine import ImportReport, map_header, run_import
 from rentalbridge.imports.models import ImportJob, JobStatus
 from rentalbridge.imports.registry import resource_for
+from rentalbridge.imports.uploads import too_large_message
 
 logger = logging.getLogger(__name__)
 ERRORS_KEPT = 500
 
 
 def create_job(entity: str, data: bytes, file_name: str, user) -> ImportJob:
-    """Store an upload after the checks that need no database; raise FileRefused for a bad file."""
+    """Store an upload once its header fits the entity; raise FileRefused for a file refused whole.
+
+    Only the first bytes are decoded here: parsing a large file is the worker's job, not the request's.
+    """
     if len(data) > settings.IMPORTS_MAX_FILE_BYTES:
-        raise FileRefused(f"The file is larger than {settings.IMPORTS_MAX_FILE_BYTES // 2**20} MB.")
-    table = read_table(data)
-    map_header(resource_for(entity), table.header)
+        raise FileRefused(too_large_message(settings.IMPORTS_MAX_FILE_BYTES))
+    map_header(resource_for(entity), read_header(data))
     return ImportJob.objects.create(
         entity=entity,
         file_name=file_name[:255],
         source=data,
         created_by=user if getattr(user, "pk", None) else None,
-        rows_total=len(table.rows),
-        run_async=len(table.rows) > settings.IMPORTS_ASYNC_THRESHOLD_ROWS,
+        run_async=_line_count(data) - 1 > settings.IMPORTS_ASYNC_THRESHOLD_ROWS,
     )
+
+
+def _line_count(data: bytes) -> int:
+    """Lines of the file without decoding it: never fewer than its rows (a quoted newline adds one)."""
+    breaks = max(data.count(b"\n"), data.count(b"\r"))
+    return breaks + (not data.endswith((b"\n", b"\r", b"\n\x00", b"\r\x00")))
 
 
 def start(job: ImportJob, *, confirmed: bool = False, valid_only: bool = False) -> ImportJob:

@@ -1,7 +1,8 @@
 """ImportJob: one uploaded file on its way from preview to written rows, with progress for the admin page.
 
 The file itself is kept in the row (not on a disk the web server and the Celery worker might not share), and
-so is the CSV of rejected rows that a "valid rows only" import hands back.
+so is the CSV of rejected rows that a "valid rows only" import hands back. Both are removed once the job is
+IMPORTS_FILE_RETENTION_DAYS old (retention.py); the summary, errors and preview stay.
 """
 
 from django.conf import settings
@@ -23,7 +24,7 @@ FINISHED = (JobStatus.DONE, JobStatus.REJECTED, JobStatus.FAILED)
 class ImportJob(models.Model):
     entity = models.CharField(max_length=32, help_text="The registry name, e.g. assets or contract-items.")
     file_name = models.CharField(max_length=255)
-    source = models.BinaryField(editable=False)
+    source = models.BinaryField(null=True, editable=False, help_text="The uploaded file, until retention.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -46,9 +47,19 @@ class ImportJob(models.Model):
     rejected_csv = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    files_removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention removed the uploaded file and the rejected rows."
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(files_removed_at__isnull=True)
+                | models.Q(source__isnull=True, rejected_csv__isnull=True),
+                name="import_job_files_removed_means_no_files",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity} import #{self.pk} ({self.get_status_display()})"

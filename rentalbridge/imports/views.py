@@ -1,6 +1,6 @@
 """Small responses of the import pages: progress as JSON, the rejected rows, the per-entity template."""
 
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 
 from rentalbridge.imports.models import ImportJob
 from rentalbridge.imports.registry import resource_for
@@ -26,7 +26,9 @@ def job_status(job: ImportJob) -> JsonResponse:
 
 
 def rejected_csv(job: ImportJob) -> HttpResponse:
-    response = HttpResponse(bytes(job.rejected_csv or b""), content_type="text/csv; charset=utf-8")
+    if job.rejected_csv is None:
+        raise Http404("This import has no rejected rows, or they were removed after the retention period.")
+    response = HttpResponse(bytes(job.rejected_csv), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejected-{job.entity}-{job.pk}.csv"'
     return response
 

@@ -95,6 +95,7 @@ class Sandbox:
     def _handle(self, request: Request) -> Response:
         if request.path.startswith(SANDBOX_PREFIX):
             try:
+                inspection.refuse_non_json_control(request)
                 return self._route(request)
             except ApiError as exc:
                 return exc.response()

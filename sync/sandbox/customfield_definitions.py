@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sync.sandbox import spec
-from sync.sandbox.customfield_values import check_value
+from sync.sandbox.customfield_values import check_value, pattern_problem
 
 COMMON = ("key", "type", "entityType", "translations", "uiVisible", "uiEditable", "scopeType")
 TYPE_PROPERTIES = {
@@ -205,10 +205,9 @@ def _string(checker: spec.Checker) -> None:
         checker.fail("minimumLength", f"must not be above maximumLength {longest}")
     checker.text("pattern", max_length=DESCRIPTION_MAX)
     if len(checker.violations) == before and checker.body.get("pattern") is not None:
-        try:
-            re.compile(checker.body["pattern"])
-        except re.error as exc:
-            checker.fail("pattern", f"must be a valid regular expression: {exc}")
+        problem = pattern_problem(checker.body["pattern"])
+        if problem:
+            checker.fail("pattern", problem)
     checker.text("defaultStringValue", max_length=spec.TEXT_MAX, blank=True)
     default = checker.body.get("defaultStringValue")
     if len(checker.violations) == before and isinstance(default, str):

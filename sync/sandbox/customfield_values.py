@@ -12,10 +12,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import re2
+
 from sync.sandbox import spec
 
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 EMAIL_MAX = 254  # [A] RFC 5321's longest address
+# Trackunit documents RE2 syntax for `pattern`; RE2 also runs in time linear in the value, so no pattern
+# can stall the sandbox's request thread.
+_PATTERN_OPTIONS = re2.Options()
+_PATTERN_OPTIONS.log_errors = False
 
 Rule = Callable[[Mapping[str, Any], Any], str | None]
 
@@ -83,9 +89,28 @@ def _string(definition: Mapping[str, Any], value: Any) -> str | None:
     if (shortest is not None and len(value) < shortest) or (longest is not None and len(value) > longest):
         return f"length must be between {shortest or 0} and {longest if longest is not None else 'any'}"
     pattern = definition.get("pattern")
-    # [A] Trackunit documents RE2 syntax; Python's re agrees on the common subset.
-    if pattern and not re.fullmatch(pattern, value):
-        return f"must match the pattern {pattern}"
+    if not pattern:
+        return None
+    problem = pattern_problem(pattern)
+    if problem is not None:
+        return f"cannot be checked: the field's {problem}"
+    try:
+        matched = re2.compile(pattern, _PATTERN_OPTIONS).fullmatch(value)
+    except UnicodeEncodeError:
+        return "must be text (a lone surrogate is none)"
+    return None if matched is not None else f"must match the pattern {pattern}"
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """None when RE2 compiles `pattern`; otherwise why not, in words."""
+    try:
+        re2.compile(pattern, _PATTERN_OPTIONS)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else ""
+        reason = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+        return f"pattern is not a regular expression in RE2 syntax: {reason}"
+    except UnicodeEncodeError as exc:
+        return f"pattern is not text: {exc}"
     return None
 
 

@@ -1,16 +1,31 @@
-"""`/_sandbox/*`: what tests use to look inside and steer the sandbox. Never faulted, never authenticated."""
+"""`/_sandbox/*`: what tests use to look inside and steer the sandbox. Never faulted, never authenticated.
 
-import json
+Unauthenticated control is safe only if no web page can reach it: every request that changes something
+must send its body as `application/json`. A page can post a form (urlencoded, multipart or text/plain) to
+any address without asking, but a JSON body needs a CORS preflight, which the sandbox never grants.
+"""
 
 from sync.sandbox import fleet, spec
 from sync.sandbox.web import ApiError, Request, Response, Route
 
+READ_METHODS = ("GET", "HEAD")
+
+
+def refuse_non_json_control(request: Request) -> None:
+    """Answer 415 to a control request that would change something without a JSON body."""
+    if request.method in READ_METHODS:
+        return
+    content_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise ApiError(
+            415,
+            spec.UNSUPPORTED_MEDIA_TYPE,
+            "control requests take a JSON body: send Content-Type: application/json ({} will do)",
+        )
+
 
 def _json_object(request: Request) -> dict:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
+    body = request.json()
     if not isinstance(body, dict):
         raise ApiError(400, spec.BAD_REQUEST, "send a JSON object")
     return body

@@ -1,18 +1,27 @@
-"""ISO 15143-3 (AEMP 2.0) fleet snapshots: plain dataclasses, a renderer and a tolerant parser.
+"""ISO 15143-3 (AEMP 2.0) fleet snapshots: plain dataclasses and a tolerant parser.
 
-The sandbox renders Trackunit's feed with this module and the telematics pull reads feeds with it. Real
+The telematics pull reads feeds with it (the sandbox writes Trackunit's side with its own writer). Real
 feeds differ from the standard in many small ways (see shared/aemp-samples/), so the parser forgives:
 any namespace, keys in any case, the hour timestamp as attribute or child element, `0001-01-01`
 placeholder dates, `missing` models, header-only equipment, fractional seconds, `meter`/`liter`,
-lowercase `links`, and a JSON document that is a top-level array.
+lowercase `links`, decimal commas, and a JSON document that is a top-level array or wrapped in its root
+element's name. What it cannot read it refuses with
+one error, InvalidDocument, saying why; XML goes through defusedxml with DTDs forbidden, so entity
+expansion and external entities are refused whatever the linked expat would allow.
 """
 
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from sync.trackunit.errors import InvalidDocument
 
 NAMESPACE = "http://standards.iso.org/iso/15143/-3"
 LINK_RELS = ("self", "prev", "next", "last")
@@ -37,6 +46,8 @@ UNIT_ALIASES = {
 }
 _MISSING = {"", "missing", "unknown", "n/a", "null", "none"}
 _FRACTION = re.compile(r"(\.\d+)")
+# A fleet document is five levels deep; anything far deeper is not one, and would exhaust the stack.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -127,136 +138,47 @@ class FleetPage:
 
 
 # =========================================================================================================
-# Rendering (what Trackunit sends; used by the sandbox)
-# =========================================================================================================
-def format_moment(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _equipment_groups(eq: Equipment) -> list[tuple[str, datetime | None, list[tuple[str, Any]]]]:
-    """Each element group as (name, datetime, [(child, value)]), in the standard's order."""
-    header = [
-        ("UnitInstallDateTime", format_moment(eq.unit_install_at) if eq.unit_install_at else None),
-        ("OEMName", eq.oem_name),
-        ("Model", eq.model),
-        ("EquipmentID", eq.equipment_id),
-        ("SerialNumber", eq.serial_number),
-        ("PIN", eq.pin),
-    ]
-    groups: list[tuple[str, datetime | None, list[tuple[str, Any]]]] = [("EquipmentHeader", None, header)]
-    if eq.location:
-        loc = eq.location
-        children = [("Latitude", loc.latitude), ("Longitude", loc.longitude), ("Altitude", loc.altitude)]
-        groups.append(("Location", loc.at, [*children, ("AltitudeUnits", loc.altitude_units)]))
-    if eq.operating_hours:
-        groups.append(
-            ("CumulativeOperatingHours", eq.operating_hours.at, [("Hour", eq.operating_hours.hours)])
-        )
-    if eq.idle_hours:
-        groups.append(("CumulativeIdleHours", eq.idle_hours.at, [("Hour", eq.idle_hours.hours)]))
-    if eq.fuel_used:
-        fuel = eq.fuel_used
-        groups.append(("FuelUsed", fuel.at, [("FuelUnits", fuel.units), ("FuelConsumed", fuel.consumed)]))
-    if eq.fuel_remaining:
-        groups.append(("FuelRemaining", eq.fuel_remaining.at, [("Percent", eq.fuel_remaining.percent)]))
-    if eq.distance:
-        dist = eq.distance
-        groups.append(("Distance", dist.at, [("OdometerUnits", dist.units), ("Odometer", dist.odometer)]))
-    if eq.engine_status:
-        engine = eq.engine_status
-        groups.append(
-            ("EngineStatus", engine.at, [("EngineNumber", engine.engine_number), ("Running", engine.running)])
-        )
-    if eq.metadata:
-        meta = eq.metadata
-        children = [
-            ("TelematicSerialNumber", meta.telematic_serial_number),
-            ("MachineId", meta.machine_id),
-            ("UnitId", meta.unit_id),
-            ("ExternalReferenceNumber", meta.external_reference_number),
-        ]
-        groups.append(("Metadata", None, children))
-    return groups
-
-
-def _xml_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float | int):
-        return repr(value)
-    return str(value)
-
-
-def equipment_json(eq: Equipment) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, at, children in _equipment_groups(eq):
-        group: dict[str, Any] = {"datetime": format_moment(at)} if at else {}
-        group.update({child: value for child, value in children if value is not None})
-        out[name] = group
-    return out
-
-
-def _equipment_xml(parent: ET.Element | None, eq: Equipment) -> ET.Element:
-    tag = f"{{{NAMESPACE}}}Equipment"
-    element = ET.SubElement(parent, tag) if parent is not None else ET.Element(tag)
-    for name, at, children in _equipment_groups(eq):
-        group = ET.SubElement(element, f"{{{NAMESPACE}}}{name}")
-        if at:
-            group.set("datetime", format_moment(at))
-        for child, value in children:
-            if value is not None:
-                ET.SubElement(group, f"{{{NAMESPACE}}}{child}").text = _xml_text(value)
-    return element
-
-
-def _links(links: dict[str, str]) -> list[tuple[str, str]]:
-    return [(rel, links[rel]) for rel in LINK_RELS if rel in links]
-
-
-def render_fleet_json(page: FleetPage) -> dict[str, Any]:
-    return {
-        "Links": [{"rel": rel, "href": href} for rel, href in _links(page.links)],
-        "Equipment": [equipment_json(eq) for eq in page.equipment],
-    }
-
-
-def render_fleet_xml(page: FleetPage) -> bytes:
-    ET.register_namespace("", NAMESPACE)
-    root = ET.Element(f"{{{NAMESPACE}}}Fleet")
-    for rel, href in _links(page.links):
-        link = ET.SubElement(root, f"{{{NAMESPACE}}}Links")
-        ET.SubElement(link, f"{{{NAMESPACE}}}rel").text = rel
-        ET.SubElement(link, f"{{{NAMESPACE}}}href").text = href
-    for eq in page.equipment:
-        _equipment_xml(root, eq)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def render_equipment_xml(eq: Equipment) -> bytes:
-    ET.register_namespace("", NAMESPACE)
-    return ET.tostring(_equipment_xml(None, eq), encoding="utf-8", xml_declaration=True)
-
-
-# =========================================================================================================
 # Parsing (what any provider sends)
 # =========================================================================================================
 def parse_document(content: bytes | str) -> FleetPage:
     """A fleet page, a single equipment, or a JSON array of either, as one FleetPage.
 
     XML or JSON is told from the first character, not the Content-Type, which some providers get wrong.
+    Raises InvalidDocument, with the reason, for anything that is neither.
     """
-    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content.lstrip("\ufeff")
+    try:
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content.lstrip("\ufeff")
+    except UnicodeDecodeError as error:
+        raise InvalidDocument(f"ISO 15143-3 document is not UTF-8: {error}") from error
     stripped = text.lstrip()
     if stripped.startswith("<"):
-        root = ET.fromstring(stripped.encode())
-        node = _xml_node(root)
+        root = _parse_xml(stripped)
+        node = _xml_node(root, 0)
         node = node if isinstance(node, dict) else {}
         return _page(
             [{_local(root.tag).lower(): [node]}] if _local(root.tag).lower() == "equipment" else [node]
         )
-    data = json.loads(stripped) if stripped else {}
+    try:
+        data = json.loads(stripped) if stripped else {}
+    except RecursionError as error:
+        raise InvalidDocument("ISO 15143-3 JSON document is nested too deeply") from error
+    except ValueError as error:
+        raise InvalidDocument(f"ISO 15143-3 document is neither XML nor valid JSON: {error}") from error
     items = data if isinstance(data, list) else [data]
-    return _page([_lower_keys(item) for item in items if isinstance(item, dict)])
+    return _page([_lower_keys(item, 0) for item in items if isinstance(item, dict)])
+
+
+def _parse_xml(text: str) -> ET.Element:
+    try:
+        return SafeET.fromstring(text.encode("utf-8", errors="surrogatepass"), forbid_dtd=True)
+    except DefusedXmlException as error:
+        raise InvalidDocument(
+            f"ISO 15143-3 XML document refused: it carries a DTD or entities ({error})"
+        ) from error
+    except ET.ParseError as error:
+        raise InvalidDocument(f"ISO 15143-3 XML document is malformed: {error}") from error
+    except RecursionError as error:
+        raise InvalidDocument("ISO 15143-3 XML document is nested too deeply") from error
 
 
 def parse_equipment(content: bytes | str) -> Equipment | None:
@@ -269,7 +191,7 @@ def _page(nodes: list[dict[str, Any]]) -> FleetPage:
     equipment: list[Equipment] = []
     links: dict[str, str] = {}
     version = None
-    for node in nodes:
+    for node in _unwrapped(nodes):
         if "equipmentheader" in node:
             equipment.append(_equipment(node))
             continue
@@ -281,6 +203,17 @@ def _page(nodes: list[dict[str, Any]]) -> FleetPage:
                     links.setdefault(rel.lower(), href)
         version = version or _text(_first(node, "version"))
     return FleetPage(tuple(equipment), links, version)
+
+
+def _unwrapped(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """XML-to-JSON mappers wrap the document in its root element's name ({"Fleet": {...}}): look inside."""
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        if set(node) == {"fleet"}:
+            out.extend(inner for inner in _many(node, "fleet") if isinstance(inner, dict))
+        else:
+            out.append(node)
+    return out
 
 
 def _equipment(node: dict[str, Any]) -> Equipment:
@@ -376,11 +309,12 @@ def parse_moment(value: Any) -> datetime | None:
     text = _FRACTION.sub(lambda m: m.group(1)[:7], text.replace("z", "Z"))
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.year <= 1:
+            return None
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        # Unreadable, or an offset that pushes the moment past year 9999 or before year 1.
         return None
-    if moment.year <= 1:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def unit(value: str | None) -> str | None:
@@ -399,21 +333,28 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _xml_node(element: ET.Element) -> Any:
+def _too_deep(depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise InvalidDocument(f"ISO 15143-3 document is nested deeper than {MAX_DEPTH} levels")
+
+
+def _xml_node(element: ET.Element, depth: int) -> Any:
+    _too_deep(depth)
     children = list(element)
     if not children and not element.attrib:
         return (element.text or "").strip()
     node: dict[str, Any] = {_local(k).lower(): v for k, v in element.attrib.items()}
     for child in children:
-        node.setdefault(_local(child.tag).lower(), []).append(_xml_node(child))
+        node.setdefault(_local(child.tag).lower(), []).append(_xml_node(child, depth + 1))
     return node
 
 
-def _lower_keys(value: Any) -> Any:
+def _lower_keys(value: Any, depth: int) -> Any:
+    _too_deep(depth)
     if isinstance(value, dict):
-        return {str(k).lower(): _lower_keys(v) for k, v in value.items()}
+        return {str(k).lower(): _lower_keys(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_lower_keys(v) for v in value]
+        return [_lower_keys(v, depth + 1) for v in value]
     return value
 
 
@@ -442,9 +383,15 @@ def _text(value: Any) -> str | None:
 
 
 def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
+    """A finite number, or None: NaN and infinity are no more a reading than an empty element is."""
+    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
         return None
+    text = str(value).strip()
+    # A decimal comma ("1234,5") as European feeds write it; a comma beside a dot is no number.
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
     try:
-        return float(str(value).strip())
+        number = float(text)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None

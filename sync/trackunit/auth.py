@@ -6,6 +6,7 @@ password; `offline_access` in the scopes adds a refresh token, used before a ful
 share one login, is renewed a margin before it expires, and a Redis lock lets one process renew while
 the others wait and then read its result. Token requests travel through the same HttpLayer as API
 calls, so they are timed out, retried and audited (with the credentials redacted) like any exchange.
+Every token this process obtains or reads is handed to the log filter, which scrubs it from log lines.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +28,7 @@ from requests_oauthlib import OAuth2Session
 
 from sync.trackunit.errors import AuthenticationFailed, Forbidden, Unauthorized, ValidationFailed
 from sync.trackunit.http import HttpLayer
+from sync.trackunit.logredact import remember_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +47,10 @@ class Credentials:
     flow: str
     token_url: str
     client_id: str
-    client_secret: str
+    # Kept out of repr, so a logged or printed value shows no credential.
+    client_secret: str = field(repr=False)
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)
     scopes: tuple[str, ...] = ("api",)
 
     def cache_id(self) -> str:
@@ -60,10 +63,10 @@ class Credentials:
 
 @dataclass(frozen=True)
 class Token:
-    access_token: str
+    access_token: str = field(repr=False)
     expires_at: float
     lifetime: float
-    refresh_token: str | None = None
+    refresh_token: str | None = field(default=None, repr=False)
 
     def usable(self, now: float, margin: float) -> bool:
         # A fixed margin would swallow a short-lived token whole; never use more than a quarter of its life.
@@ -122,7 +125,11 @@ class TokenProvider:
 
     def cached(self) -> Token | None:
         raw = self._redis.get(self._key)
-        return Token(**json.loads(raw)) if raw else None
+        if not raw:
+            return None
+        token = Token(**json.loads(raw))
+        remember_secrets(token.access_token, token.refresh_token)
+        return token
 
     def forget(self) -> None:
         """Drops the shared token, e.g. after the credentials changed."""
@@ -185,6 +192,7 @@ class TokenProvider:
             ) from error
         except OAuth2Error as error:
             raise AuthenticationFailed(error.description or str(error), code=error.error) from error
+        remember_secrets(answer.get("access_token"), answer.get("refresh_token"))
         lifetime = float(answer.get("expires_in") or 0)
         return Token(
             access_token=answer["access_token"],

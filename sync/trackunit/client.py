@@ -2,7 +2,9 @@
 
 Build one per process or thread with `TrackunitClient.from_settings(on_exchange=...)`; everything that
 must be shared (token, rate budgets, the ISO per-URL quota) lives in Redis or the database, so any
-number of clients in any number of workers behave as one well-mannered caller.
+number of clients in any number of workers behave as one well-mannered caller. Requests go only to the
+configured hosts (a feed's `Links` href elsewhere is refused before the token is attached), and the
+client's credentials are handed to the log filter so no log line shows them.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import redis
 import requests
 
 from sync.trackunit import ratelimit, wire
 from sync.trackunit.auth import CLIENT_CREDENTIALS, Credentials, TokenProvider
-from sync.trackunit.errors import RateLimited, TransportError, Unauthorized
-from sync.trackunit.exchange import ExchangeCallback, Redactor
-from sync.trackunit.http import HttpLayer, Timeouts
+from sync.trackunit.errors import ForeignHost, RateLimited, TransportError, Unauthorized
+from sync.trackunit.exchange import ExchangeCallback, Redactor, basic_credentials
+from sync.trackunit.http import DEFAULT_MAX_RESPONSE_BYTES, HttpLayer, Timeouts
+from sync.trackunit.logredact import remember_secrets
 from sync.trackunit.ratelimit import RateLimiter
 from sync.trackunit.retry import RetryPolicy
 
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from sync.trackunit.aemp_quota import AempGuard
 
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,10 @@ class ClientConfig:
     aemp_url: str
     auth_flow: str
     client_id: str
-    client_secret: str
+    # Kept out of repr, so a logged or printed configuration shows no credential.
+    client_secret: str = field(repr=False)
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)
     scopes: tuple[str, ...] = ("api",)
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "trackunit"
@@ -57,6 +63,7 @@ class ClientConfig:
     rate_max_wait: float = 30.0
     token_renew_margin: float = 60.0
     aemp_url_interval: float = 900.0
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> ClientConfig:
@@ -85,6 +92,7 @@ class ClientConfig:
             rate_max_wait=settings.TRACKUNIT_RATE_LIMIT_MAX_WAIT_S,
             token_renew_margin=settings.TRACKUNIT_TOKEN_RENEW_MARGIN_S,
             aemp_url_interval=settings.TRACKUNIT_AEMP_URL_INTERVAL_S,
+            max_response_bytes=settings.TRACKUNIT_MAX_RESPONSE_BYTES,
         )
         return replace(config, **overrides)
 
@@ -99,6 +107,11 @@ class ClientConfig:
             password=self.password,
             scopes=self.scopes,
         )
+
+    def secrets(self) -> list[str]:
+        """Every credential value this configuration sends: never to be logged or audited."""
+        basic = basic_credentials(self.client_id, self.client_secret) if self.client_secret else ""
+        return [value for value in (self.client_secret, self.password, basic) if value]
 
     def account_prefix(self) -> str:
         """Redis keys per Trackunit account: two accounts never share a budget."""
@@ -120,6 +133,9 @@ class TrackunitClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config = config
+        remember_secrets(*config.secrets())
+        self._origins = {_origin(url) for url in (config.api_url, config.aemp_url)}
+        self._owns_redis = redis_client is None
         self._redis = redis_client or redis.Redis.from_url(config.redis_url)
         self.http = HttpLayer(
             session or requests.Session(),
@@ -130,9 +146,10 @@ class TrackunitClient:
                 max_delay=config.backoff_max,
                 max_retry_after=config.max_retry_after,
             ),
-            redactor=Redactor([config.client_secret, config.password]),
+            redactor=Redactor(config.secrets()),
             on_exchange=on_exchange,
             sleep=sleep,
+            max_response_bytes=config.max_response_bytes,
         )
         prefix = config.account_prefix()
         self.tokens = TokenProvider(
@@ -180,6 +197,8 @@ class TrackunitClient:
         A 401 renews the token once (shared by all processes) and repeats the call once.
         """
         method = method.upper()
+        url = self.config.api_url.rstrip("/") + path
+        self._check_destination(url)
         endpoint_class = ratelimit.classify_api_path(path)
         used: dict[str, str] = {}
 
@@ -191,7 +210,7 @@ class TrackunitClient:
         def send() -> requests.Response:
             return self.http.request(
                 method,
-                self.config.api_url.rstrip("/") + path,
+                url,
                 params=dict(params) if params else None,
                 json=json,
                 headers={"Accept": "application/json", **(headers or {})},
@@ -218,10 +237,12 @@ class TrackunitClient:
 
         The URL is claimed in the database first (AempQuotaUsed if it was asked within 15 minutes) and is
         never repeated automatically, since any repeat would be refused; only a connection that was never
-        made is tried again. A 401 renews the token for the next request but is raised.
+        made is tried again. A 401 renews the token for the next request but is raised. A full URL on
+        any other host than the configured ones is refused (ForeignHost) before anything is sent.
         """
         url = path_or_url if "://" in path_or_url else self.config.aemp_url.rstrip("/") + path_or_url
         prepared_url = requests.Request("GET", url, params=dict(params or {})).prepare().url or url
+        self._check_destination(prepared_url)
         path = prepared_url.removeprefix(self.config.aemp_url.rstrip("/"))
         endpoint_class = ratelimit.classify_aemp_path(path)
         used: dict[str, str] = {}
@@ -251,12 +272,34 @@ class TrackunitClient:
             self.tokens.token(reject=used.get("token"))
             raise
 
+    def _check_destination(self, url: str) -> None:
+        """The bearer token goes only to the configured Trackunit origins (scheme, host and port)."""
+        try:
+            origin = _origin(url)
+        except ValueError:
+            origin = None
+        if origin not in self._origins:
+            parts = urlsplit(url)
+            host = parts.netloc.rpartition("@")[2] or url
+            allowed = sorted(f"{scheme}://{name}:{port}" for scheme, name, port in self._origins)
+            raise ForeignHost(self.http.redactor.url(url), host, allowed)
+
     def _share_backoff(self, endpoint_class: str, error: Exception) -> None:
         if isinstance(error, RateLimited) and error.retry_after:
             self.limiter.defer(endpoint_class, error.retry_after)
 
     def close(self) -> None:
+        """Release the HTTP session, and the Redis pool unless it was handed in (shared by others)."""
         self.http.session.close()
+        if self._owns_redis:
+            self._redis.close()
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of `url`; raises ValueError for a port that is not a number."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or ""), parts.port or _DEFAULT_PORTS.get(scheme)
 
 
 def _never_sent(error: Exception) -> bool:

@@ -172,10 +172,13 @@ class TrackunitApi:
         return self.client.request_json("POST", wire.CUSTOM_FIELD_SET_VALUES, json=body, idempotent=True)
 
     # --- ISO 15143-3 (AEMP 2.0) export ------------------------------------------------------------------
-    def iter_fleet_pages(self, *, add_metadata: bool = False) -> Iterator[aemp.FleetPage]:
+    def iter_fleet_pages(
+        self, *, add_metadata: bool = False, accept: str = wire.AEMP_XML
+    ) -> Iterator[aemp.FleetPage]:
         """Every page of the fleet snapshot, following `Links` rel="next" from page 1.
 
         Each page URL may be asked once per 15 minutes (AempQuotaUsed otherwise): pull once a day.
+        XML is Trackunit's default format; `accept=wire.AEMP_JSON` asks for the JSON binding.
         """
         query = "?addMetadata=true" if add_metadata else ""
         first = self.client.config.aemp_url.rstrip("/") + _path(wire.AEMP_FLEET_PAGE, page="1") + query
@@ -183,7 +186,7 @@ class TrackunitApi:
 
         def fetch(url: str) -> aemp.FleetPage:
             current["url"] = url
-            return aemp.parse_document(self.client.aemp(url).content)
+            return aemp.parse_document(self.client.aemp(url, accept=accept).content)
 
         def next_of(page: aemp.FleetPage) -> str | None:
             # Hrefs may be relative; they are resolved against the page that carried them.
@@ -191,9 +194,10 @@ class TrackunitApi:
 
         return iter_links(fetch, first, next_of)
 
-    def get_fleet_equipment(self, pin: str, *, add_metadata: bool = False) -> aemp.Equipment | None:
+    def get_fleet_equipment(
+        self, pin: str, *, add_metadata: bool = False, accept: str = wire.AEMP_XML
+    ) -> aemp.Equipment | None:
         """One equipment by its PIN (the single-element endpoint, 500 requests/s, same per-URL rule)."""
         params = {"addMetadata": "true"} if add_metadata else None
-        return aemp.parse_equipment(
-            self.client.aemp(_path(wire.AEMP_EQUIPMENT, pin=pin), params=params).content
-        )
+        path = _path(wire.AEMP_EQUIPMENT, pin=pin)
+        return aemp.parse_equipment(self.client.aemp(path, params=params, accept=accept).content)

@@ -103,6 +103,48 @@ class AempQuotaUsed(TrackunitError):
         self.retry_at = retry_at
 
 
+class ForeignHost(TrackunitError):
+    """A URL outside the configured Trackunit hosts (e.g. a feed's `Links` href): it is not requested,
+    so the bearer token never leaves for a host nobody configured."""
+
+    def __init__(self, url: str, host: str, allowed: list[str]) -> None:
+        super().__init__(
+            f"refused to send a Trackunit request to {host}: not one of the configured Trackunit hosts "
+            f"({', '.join(allowed)})",
+            code="foreign_host",
+        )
+        self.url = url
+        self.host = host
+
+
+class RedirectRefused(TrackunitError):
+    """3xx: Trackunit's APIs do not redirect, and following one would resend the request and its
+    credentials to a URL nobody checked; the answer is refused, naming where it pointed."""
+
+    def __init__(self, status: int, host: str, location: str) -> None:
+        super().__init__(
+            f"refused a redirect to {host or 'an unnamed location'} ({location or 'no Location header'}): "
+            "redirects are not followed, so no request or credential goes there",
+            status=status,
+            code="redirect_refused",
+        )
+        self.host = host
+        self.location = location
+
+
+class ResponseTooLarge(TrackunitError):
+    """An answer longer than TRACKUNIT_MAX_RESPONSE_BYTES (after decompression); refused before it could
+    fill the worker's memory, and not retried since the same request would bring the same answer."""
+
+
+class InvalidDocument(TrackunitError):
+    """An ISO 15143-3 answer that cannot be read: not XML or JSON, malformed, nested absurdly deep, or
+    carrying a DTD or entities (refused outright: entity expansion and external entities are attacks)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="invalid_document")
+
+
 _BY_STATUS: dict[int, type[TrackunitError]] = {
     400: ValidationFailed,
     401: Unauthorized,

@@ -3,16 +3,21 @@
 The sync layer stores exchanges for staff to read, so secrets must never reach it: headers that carry
 credentials are replaced, secret-named fields are blanked in JSON and form bodies and in query strings,
 and the configured secret values themselves are scrubbed from whatever text is left as a last guard.
+Free text (an error message, a log line: see logredact.py) gets the same treatment by
+pattern: `Bearer`/`Basic` credentials, credential headers and `name=value` / `"name": "value"` pairs
+whose name is a secret's, in form, JSON and Python-repr spellings.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 REDACTED = "[REDACTED]"
 
@@ -22,6 +27,48 @@ SECRET_FIELDS = frozenset(
 )
 # Shorter strings would blank ordinary words and numbers in bodies; real secrets are longer than this.
 _MIN_SCRUBBED_LENGTH = 6
+
+
+def _names(names: Iterable[str]) -> str:
+    # Longest first, so "set-cookie" wins over "cookie" and "client_secret" over "secret".
+    return "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+
+
+# A name (maybe quoted), ":" or "=", then a quoted value (to its closing quote, or the end of a cut-off
+# text), an earlier redaction (so a second pass changes nothing) or a bare value. The look-behind keeps
+# "nextToken" or "my_password_hint" from counting as secrets.
+_VALUE = r"""(?P<value>"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)|\[REDACTED\]|{bare})"""
+_SECRET_HEADER = re.compile(
+    rf"""(?i)(?<![\w-])(?P<key>["']?(?:{_names(SECRET_HEADERS)})["']?\s*[:=]\s*)"""
+    + _VALUE.format(bare=r"[^\r\n]+")
+)
+_SECRET_FIELD = re.compile(
+    rf"""(?i)(?<![\w-])(?P<key>["']?(?:{_names(SECRET_FIELDS | {"token", "passwd"})})["']?\s*[:=]\s*)"""
+    + _VALUE.format(bare=r"""[^\s&,;'"}\])]+""")
+)
+# RFC 6750 / RFC 7617 credentials wherever they appear; 8+ characters so "Basic auth" stays readable.
+_SCHEME_CREDENTIALS = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*")
+
+
+def _redact_value(match: re.Match[str]) -> str:
+    value = match.group("value")
+    quote_char = value[:1] if value[:1] in ("'", '"') else ""
+    return f"{match.group('key')}{quote_char}{REDACTED}{quote_char}"
+
+
+def basic_credentials(user: str, secret: str) -> str:
+    """The HTTP Basic credential requests sends for `user` and `secret`, to be scrubbed as a literal."""
+    raw = f"{user}:{secret}"
+    try:
+        encoded = raw.encode("latin1")
+    except UnicodeEncodeError:
+        encoded = raw.encode()
+    return base64.b64encode(encoded).decode()
+
+
+def _spellings(secret: str) -> set[str]:
+    """A secret as it appears raw, in a form or query (percent-encoded) and inside a JSON string."""
+    return {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
 
 
 @dataclass(frozen=True)
@@ -48,9 +95,8 @@ class Redactor:
     """Removes credentials from URLs, headers and bodies; `secrets` are literal values to scrub too."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets = sorted(
-            {s for s in secrets if s and len(s) >= _MIN_SCRUBBED_LENGTH}, key=len, reverse=True
-        )
+        literal = {s for s in secrets if s and len(s) >= _MIN_SCRUBBED_LENGTH}
+        self._secrets = sorted(set().union(*map(_spellings, literal)), key=len, reverse=True)
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         return {
@@ -95,6 +141,10 @@ class Redactor:
         return value
 
     def text(self, text: str) -> str:
+        """Free text without credentials: by pattern first, then every known secret value."""
+        text = _SECRET_HEADER.sub(_redact_value, text)
+        text = _SCHEME_CREDENTIALS.sub(rf"\1 {REDACTED}", text)
+        text = _SECRET_FIELD.sub(_redact_value, text)
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text

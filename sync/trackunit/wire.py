@@ -50,6 +50,9 @@ TOKEN_V2 = "/token/v2"
 AEMP_FLEET_PAGE = "/Fleet/{page}"
 # [A] the docs name the single-element endpoint but print no path; this is the one public clients call.
 AEMP_EQUIPMENT = "/Fleet/Equipment/ID/{pin}"
+# [V] "XML is the default format"; JSON when the Accept header asks for it.
+AEMP_XML = "application/xml"
+AEMP_JSON = "application/json"
 
 # --- Headers --------------------------------------------------------------------------------------------
 VALIDATE_ASSET_EXISTS_HEADER = "X-Validate-Asset-Exists"  # [V] the synchronize reference page

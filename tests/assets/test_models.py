@@ -50,11 +50,11 @@ def test_database_refuses_invalid_assets(fields, constraint):
 
 def test_match_identifier_follows_the_identifier_type():
     by_serial = factories.asset(identifier_type=IdentifierType.SERIAL_NUMBER, serial_number="SN-1")
-    by_reference = factories.asset(external_reference="FLT-77")
+    by_reference = factories.asset(external_reference="REF-77")
     explicit = factories.asset(identifier_type=IdentifierType.ASSET_ID, identifier="0f9d")
     assert (by_serial.match_identifier, by_reference.match_identifier, explicit.match_identifier) == (
         "SN-1",
-        "FLT-77",
+        "REF-77",
         "0f9d",
     )
 

@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -108,3 +110,76 @@ def test_contradictory_definitions_are_refused(rules_, rule):
 def test_text_as_staff_type_it_is_read_by_the_definition(rules_, text, expected):
     assert from_text(rules_, text) == expected
     assert from_text(rules_, rules.to_text(expected, rules_.type)) == expected
+
+
+# A value that (a+)+ does not match: a backtracking engine tries every way to split the a's (2^n), which is
+# 27 s at 30 characters with Python's re; RE2 answers in microseconds.
+CATASTROPHIC_VALUE = "a" * 59 + "!"
+HANG_GUARD_S = 60
+
+
+def test_a_catastrophic_pattern_cannot_stall_the_check():
+    # In a child process: a regex engine holding the GIL would also hold up a timeout in this one.
+    script = (
+        "from rentalbridge.customfields.rules import FieldRules, RuleViolation, check_value\n"
+        "rules = FieldRules(key='serial', type='STRING', pattern='(a+)+')\n"
+        "assert check_value(rules, 'a' * 60) == 'a' * 60\n"
+        "try:\n"
+        f"    check_value(rules, {CATASTROPHIC_VALUE!r})\n"
+        "except RuleViolation as exc:\n"
+        "    print(exc.rule)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=HANG_GUARD_S, check=True
+    )
+    assert done.stdout.strip() == "pattern"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value"),
+    [
+        # RE2 syntax, as Trackunit documents it: POSIX classes and Unicode classes Python's re lacks.
+        ("[[:upper:]]{3}-[[:digit:]]+", "ABC-12"),
+        (r"\pL+", "Kåre"),
+        ("(?i)flt-[0-9]{5}", "FLT-00001"),
+    ],
+)
+def test_patterns_are_read_as_re2(pattern, value):
+    rules_ = field(rules.STRING, pattern=pattern)
+    check_definition(rules_)
+    assert check_value(rules_, value) == value
+    with pytest.raises(RuleViolation) as caught:
+        check_value(rules_, value + " ")
+    assert caught.value.rule == "pattern"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("(?=FLT)[A-Z]+", "invalid perl operator"),  # look-ahead: Python's re has it, RE2 does not
+        (r"(a)\1", "invalid escape sequence"),  # back-reference
+        ("[A-Z", "missing ]"),
+    ],
+)
+def test_a_pattern_re2_cannot_compile_is_refused_naming_the_field(pattern, reason):
+    with pytest.raises(RuleViolation) as caught:
+        check_definition(FieldRules(key="serial_code", type=rules.STRING, pattern=pattern))
+    assert caught.value.rule == "pattern"
+    assert str(caught.value).startswith("serial_code: ")
+    assert f"pattern {pattern!r} is not a regular expression in RE2 syntax" in caught.value.message
+    assert reason in caught.value.message
+
+
+def test_a_stored_pattern_re2_cannot_compile_refuses_values_with_a_message_not_a_traceback():
+    # Definitions saved before patterns were RE2 may hold a look-ahead; checking a value names the rule.
+    stored = FieldRules(key="serial_code", type=rules.STRING, pattern="(?=FLT)[A-Z]+")
+    with pytest.raises(RuleViolation) as caught:
+        from_text(stored, "FLT")
+    assert caught.value.rule == "pattern"
+    assert "RE2" in caught.value.message
+
+
+def test_text_re2_cannot_read_is_refused_as_text():
+    with pytest.raises(RuleViolation) as caught:
+        check_value(field(rules.STRING, pattern="[a-z]+"), "\ud800")
+    assert caught.value.rule == "type"

@@ -1,10 +1,11 @@
 """Files as they arrive from ERPs and Excel: what is read, and what is refused with which message."""
 
 import codecs
+from pathlib import Path
 
 import pytest
 
-from rentalbridge.imports.decoding import FileRefused, read_table
+from rentalbridge.imports.decoding import HEAD_BYTES, FileRefused, read_header, read_table
 
 
 def test_utf8_with_bom_and_semicolons_and_a_quoted_newline():
@@ -46,4 +47,62 @@ def test_row_numbers_are_excel_rows_blank_rows_keep_their_number_trailing_ones_a
 )
 def test_unreadable_files_are_refused_with_a_clear_message(data, message):
     with pytest.raises(FileRefused, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_table(data)
+
+
+def test_utf32_and_utf16_without_a_byte_order_mark_are_refused_with_what_to_do():
+    with pytest.raises(FileRefused, match=r"UTF-32 text, which is not read\. Save it as CSV UTF-8"):
+        read_table("ref,name\r\nA1,Åse\r\n".encode("utf-32"))
+    with pytest.raises(FileRefused, match="UTF-16 text without a byte-order mark"):
+        read_table("ref,name\r\nA1,Åse\r\n".encode("utf-16-le"))
+
+
+def test_the_header_is_read_from_the_first_bytes_only_with_the_same_refusals():
+    tail = b"".join(b"A%d,x\r\n" % n for n in range(20_000)) + b'"never closed'
+    assert read_header(b"ref;name\r\n" + tail) == ["ref", "name"]
+    assert read_header("ref\tnavn\r\nA1\tÅse\r\n".encode("utf-16")) == ["ref", "navn"]
+    # A two-byte character cut by the end of the head (9 + odd) is not an encoding error.
+    assert read_header(b"ref,name\n" + "ø".encode() * HEAD_BYTES) == ["ref", "name"]
+    refused = [(b"PK\x03\x04\x14\x00", "Excel workbook"), (b",,\r\nA1,x\r\n", "must be the header")]
+    for data, message in refused:
+        with pytest.raises(FileRefused, match=message):
+            read_header(data)
+
+
+def readme_import_section() -> str:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Importing and exporting CSV", 1)[1].split("\n## ", 1)[0]
+    return " ".join(section.split())
+
+
+SAMPLE = "ref,name\r\nA1,Åse Müller\r\n"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "data"),
+    [
+        ("UTF-8 (with or without BOM)", SAMPLE.encode("utf-8")),
+        ("UTF-8 (with or without BOM)", codecs.BOM_UTF8 + SAMPLE.encode("utf-8")),
+        ("Windows-1252", SAMPLE.encode("cp1252")),
+        ("UTF-16 with a byte-order mark", SAMPLE.encode("utf-16")),
+    ],
+)
+def test_the_readme_names_each_encoding_that_is_read(phrase, data):
+    read_part = readme_import_section().split(" are read;", 1)[0]
+    assert phrase in read_part
+    assert read_table(data).rows == [["A1", "Åse Müller"]]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "data"),
+    [
+        ("UTF-32", SAMPLE.encode("utf-32")),
+        ("UTF-16 without a byte-order mark", SAMPLE.encode("utf-16-le")),
+        ("workbooks", b"PK\x03\x04\x14\x00\x06\x00"),
+    ],
+)
+def test_the_readme_names_each_encoding_that_is_refused(phrase, data):
+    refused_part = readme_import_section().split("anything else (", 1)[1].split(") is refused", 1)[0]
+    assert phrase in refused_part
+    with pytest.raises(FileRefused):
         read_table(data)

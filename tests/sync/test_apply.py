@@ -1,14 +1,19 @@
 """Applying plans against the sandbox over real HTTP (Celery runs the tasks in this process here;
-tests/e2e/test_sync_e2e.py drives a real worker)."""
+tests/e2e/test_sync_e2e.py drives a real worker, tests/e2e/test_faults.py kills it)."""
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from assets.models import Asset, IdentifierType, RentalStatus
 from customers.models import Customer, CustomerContact
+from sync import apply, leases, tasks
 from sync.apply import PlanNotApplicable
-from sync.models import OperationStatus, RunStatus, SyncAttempt, SyncRun, SyncState, SyncStatus
+from sync.models import OperationStatus, RunStatus, SyncAttempt, SyncOperation, SyncRun, SyncState, SyncStatus
 from sync.plan import make_plan
 from tests import factories
 
@@ -201,3 +206,184 @@ def test_references_containing_the_key_separator_still_sync(push, sandbox):
         "unchanged": 5,
         "skipped": 0,
     }
+
+
+@dataclass
+class Queued:
+    task: str
+    args: tuple
+    countdown: float | None
+
+
+class TaskQueue:
+    """The sync tasks' broker, in this process and in order: a test decides what runs, and what is lost."""
+
+    NAMES = ("advance_run", "push_operations", "resume_run")
+
+    def __init__(self) -> None:
+        self.items: list[Queued] = []
+
+    def take(self, task: str) -> Queued:
+        item = next(item for item in self.items if item.task == task)
+        self.items.remove(item)
+        return item
+
+    def execute(self, item: Queued) -> None:
+        getattr(tasks, item.task).run(*item.args)
+
+    def run_next(self) -> Queued:
+        item = self.items.pop(0)
+        self.execute(item)
+        return item
+
+    def drain(self, until: Callable[[], bool] = lambda: False, limit: int = 200) -> None:
+        for _ in range(limit):
+            if not self.items or until():
+                return
+            self.run_next()
+        pytest.fail(f"the tasks never settled: {self.items[:5]}")
+
+
+@pytest.fixture
+def task_queue(monkeypatch, trackunit_settings, django_capture_on_commit_callbacks) -> TaskQueue:
+    queue = TaskQueue()
+    for name in TaskQueue.NAMES:
+
+        def enqueue(args=(), kwargs=None, countdown=None, _name=name, **options) -> None:
+            queue.items.append(Queued(_name, tuple(args), countdown))
+
+        monkeypatch.setattr(getattr(tasks, name), "apply_async", enqueue)
+    return queue
+
+
+def applied(run: SyncRun, django_capture_on_commit_callbacks) -> SyncRun:
+    with django_capture_on_commit_callbacks(execute=True):
+        return apply.apply_plan(run)
+
+
+def test_a_long_retry_after_puts_the_chunk_back_with_that_countdown_instead_of_failing_it(
+    business, task_queue, sandbox, trackunit_settings, django_capture_on_commit_callbacks
+):
+    trackunit_settings.TRACKUNIT_MAX_RETRY_AFTER_S = 0.5  # the sandbox's storms say Retry-After: 1
+    run = applied(make_plan(trigger="test"), django_capture_on_commit_callbacks)
+    task_queue.drain(
+        until=lambda: task_queue.items[0].task == "push_operations" and task_queue.items[0].args[1] == 3
+    )
+    customers = task_queue.take("push_operations")
+    sandbox.set_faults(storm_429_rate=1.0)
+    task_queue.execute(customers)
+
+    [again] = task_queue.items
+    assert (again.task, again.args) == ("push_operations", customers.args)
+    assert again.countdown >= 1
+    assert set(SyncOperation.objects.filter(pk__in=customers.args[2]).values_list("status", flat=True)) == {
+        OperationStatus.PENDING
+    }
+    assert SyncRun.objects.get(pk=run.pk).lease_until >= timezone.now() + timedelta(seconds=1)
+
+    sandbox.set_faults(storm_429_rate=0.0)
+    task_queue.drain()
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    assert [c["externalReference"] for c in sandbox.state()["customers"]].count("CUS-1") == 1
+
+
+def test_one_run_pushes_per_account_and_a_later_one_waits_its_turn(
+    business, task_queue, sandbox, django_capture_on_commit_callbacks
+):
+    first = applied(make_plan(trigger="test"), django_capture_on_commit_callbacks)
+    business["customer"].phone = "+45 1234 5678"
+    business["customer"].save()
+    second = applied(make_plan(trigger="test"), django_capture_on_commit_callbacks)
+    assert first.account == second.account != ""
+
+    task_queue.run_next()
+    task_queue.run_next()
+    assert SyncRun.objects.get(pk=first.pk).status == RunStatus.RUNNING
+    waiting = SyncRun.objects.get(pk=second.pk)
+    assert waiting.status == RunStatus.QUEUED
+    assert waiting.message == f"Waiting for run #{first.pk} to finish pushing to this Trackunit account."
+    # The database itself refuses a second running run for the account.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.filter(pk=second.pk).update(status=RunStatus.RUNNING)
+
+    task_queue.drain()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (RunStatus.SUCCEEDED, RunStatus.SUCCEEDED)
+    assert second.started_at >= first.finished_at
+    assert second.message == ""
+    [customer] = [c for c in sandbox.state()["customers"] if c["externalReference"] == "CUS-1"]
+    assert customer["phone"] == "+45 1234 5678"
+
+
+def test_a_run_whose_worker_died_mid_push_is_resumed_once_its_lease_runs_out_without_duplicates(
+    business, task_queue, sandbox, django_capture_on_commit_callbacks
+):
+    run = applied(make_plan(trigger="test"), django_capture_on_commit_callbacks)
+    task_queue.drain(
+        until=lambda: task_queue.items[0].task == "push_operations" and task_queue.items[0].args[1] == 3
+    )
+    # The worker that took the customer chunk created the customer, then died: its task is gone, and the
+    # operation stays claimed until the claim runs out.
+    task_queue.take("push_operations")
+    operation = run.operations.get(kind="customer", key="CUS-1")
+    SyncOperation.objects.filter(pk=operation.pk).update(claimed_until=leases.expiry())
+    sandbox.api(
+        "POST",
+        "/customer/v1/customers",
+        json={"name": "Nordbyg A/S", "type": "CONTRACTOR", "externalReference": "CUS-1"},
+    )
+    assert task_queue.items == []
+
+    assert apply.resume_lost_runs() == []  # its lease is still alive
+    SyncRun.objects.filter(pk=run.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert apply.resume_lost_runs() == []  # an operation is still claimed
+    SyncOperation.objects.filter(pk=operation.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    assert apply.resume_lost_runs() == [run.pk]
+    assert apply.resume_lost_runs() == []  # taken over once, by one watchdog
+
+    task_queue.drain()
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    assert [c["externalReference"] for c in sandbox.state()["customers"]].count("CUS-1") == 1
+    assert not SyncAttempt.objects.filter(run=run, status_code=409).exists()
+
+
+def test_a_redelivered_chunk_leaves_an_operation_another_task_holds_alone(
+    business, task_queue, sandbox, django_capture_on_commit_callbacks
+):
+    applied(make_plan(trigger="test"), django_capture_on_commit_callbacks)
+    task_queue.drain(
+        until=lambda: task_queue.items[0].task == "push_operations" and task_queue.items[0].args[1] == 5
+    )
+    chunk = task_queue.take("push_operations")
+    held, *others = SyncOperation.objects.filter(pk__in=chunk.args[2]).order_by("pk")
+    since = sandbox.requests()[-1]["id"]
+    with leases.operation_claim(held.pk) as claimed:
+        assert claimed
+        task_queue.execute(chunk)
+    assert SyncOperation.objects.get(pk=held.pk).status == OperationStatus.PENDING
+    assert {op.status for op in SyncOperation.objects.filter(pk__in=[op.pk for op in others])} == {
+        OperationStatus.SUCCEEDED
+    }
+    patched = [r["path"] for r in sandbox.requests(since) if r["method"] == "PATCH"]
+    held_asset = Asset.objects.get(external_reference=held.key).trackunit_asset_id
+    assert not any(str(held_asset) in path for path in patched)
+    assert len(patched) == len(others)
+
+
+def test_the_heartbeat_keeps_what_this_process_holds_alive_and_nothing_else(business, trackunit_settings):
+    run = make_plan(trigger="test")
+    other = make_plan(trigger="test")
+    past = timezone.now() - timedelta(seconds=5)
+    SyncRun.objects.filter(pk__in=[run.pk, other.pk]).update(status=RunStatus.RUNNING, lease_until=past)
+    operation = run.operations.first()
+    with leases.holding_run(run.pk), leases.operation_claim(operation.pk):
+        SyncRun.objects.filter(pk=run.pk).update(lease_until=past)
+        SyncOperation.objects.filter(pk=operation.pk).update(claimed_until=past)
+        leases.renew_held()
+        assert SyncRun.objects.get(pk=run.pk).lease_until > timezone.now()
+        assert SyncOperation.objects.get(pk=operation.pk).claimed_until > timezone.now()
+    assert SyncRun.objects.get(pk=other.pk).lease_until == past
+    assert SyncOperation.objects.get(pk=operation.pk).claimed_until is None

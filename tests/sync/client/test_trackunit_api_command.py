@@ -33,6 +33,13 @@ def run_command(sandbox, prefix, *args):
     )
 
 
+def error_object(stderr: str) -> dict:
+    """The error object the command prints (indented, from a line holding only "{"); log lines may
+    precede it on stderr."""
+    lines = stderr.splitlines()
+    return json.loads("\n".join(lines[lines.index("{") :]))
+
+
 def test_prints_the_json_answer_and_walks_all_pages(sandbox, prefix):
     created = run_command(
         sandbox, prefix, "POST", "/customer/v1/customers", "--data", '{"name": "CLI Ltd", "type": "RENTAL"}'
@@ -51,9 +58,9 @@ def test_errors_print_trackunits_error_object_and_exit_non_zero(sandbox, prefix)
     missing = run_command(sandbox, prefix, "GET", "/customer/v1/customers/no-such-id")
     assert missing.returncode == 1
     assert missing.stdout == ""
-    error = json.loads(missing.stderr)
+    error = error_object(missing.stderr)
     assert error["status"] == 404
     assert error["code"] == "customer_not_found"
     invalid = run_command(sandbox, prefix, "POST", "/customer/v1/customers", "--data", '{"name": ""}')
     assert invalid.returncode == 1
-    assert json.loads(invalid.stderr)["code"] == "constraint_violation"
+    assert error_object(invalid.stderr)["code"] == "constraint_violation"

@@ -1,5 +1,6 @@
 """`/_sandbox/*`: state, request log, reset and clock (the sandbox's own endpoints, not Trackunit's)."""
 
+import pytest
 import requests
 
 from sync.sandbox.config import DEFAULT_ACCOUNT_ID
@@ -71,3 +72,42 @@ def test_clock_rejects_bad_input(sandbox):
 def test_telematics_lists_owned_assets_only(sandbox):
     owned = {a["id"] for a in sandbox.state()["assets"] if a["permissions"]["edit"]}
     assert {u["assetId"] for u in sandbox.telematics()} == owned
+
+
+# What a web page can send cross-origin without a CORS preflight: no body, an HTML form (urlencoded or
+# multipart) and a form with enctype="text/plain" whose body happens to be JSON.
+PAGE_POSTS = {
+    "no body": {},
+    "urlencoded form": {"data": {"error_rate": "1"}},
+    "multipart form": {"files": {"error_rate": ("x", b"1")}},
+    "text/plain form": {"data": '{"error_rate": 1}', "headers": {"Content-Type": "text/plain"}},
+}
+
+
+@pytest.mark.parametrize("path", ["/reset", "/faults", "/clock"])
+@pytest.mark.parametrize("post", PAGE_POSTS.values(), ids=PAGE_POSTS.keys())
+def test_control_endpoints_refuse_what_a_web_page_can_post(sandbox, path, post):
+    sandbox.api("POST", "/customer/v1/customers", json={"name": "Kept", "type": "OTHER"})
+    state, faults, clock = (
+        sandbox.state(),
+        sandbox.faults(),
+        requests.get(f"{sandbox.url}/_sandbox/clock").json(),
+    )
+
+    answer = requests.post(f"{sandbox.url}/_sandbox{path}", timeout=5, **post)
+
+    assert answer.status_code == 415
+    assert "application/json" in answer.text
+    assert sandbox.state() == state
+    assert sandbox.faults() == faults
+    assert requests.get(f"{sandbox.url}/_sandbox/clock", timeout=5).json()["offsetS"] == clock["offsetS"]
+
+
+def test_control_endpoints_take_json_and_reads_need_no_body(sandbox):
+    assert (
+        requests.post(f"{sandbox.url}/_sandbox/faults", json={"latency_ms": 1}, timeout=5).status_code == 200
+    )
+    assert sandbox.faults()["latency_ms"] == 1
+    assert requests.post(f"{sandbox.url}/_sandbox/reset", json={}, timeout=5).status_code == 200
+    assert sandbox.faults()["latency_ms"] == 0
+    assert requests.get(f"{sandbox.url}/_sandbox/state", timeout=5).status_code == 200

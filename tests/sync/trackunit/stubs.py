@@ -1,5 +1,6 @@
 """Test doubles for the client's unit tests: canned HTTP answers and a real Redis under a private prefix."""
 
+import io
 import json
 import os
 import uuid
@@ -14,7 +15,8 @@ Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]] | BaseException
 
 
 class StubAdapter(BaseAdapter):
-    """Answers each request with the next canned answer (status, JSON body[, headers]) or raises it."""
+    """Answers each request with the next canned answer (status, JSON body or raw bytes[, headers]) or
+    raises it."""
 
     def __init__(self, answers: list[Answer] | Callable[[requests.PreparedRequest], Answer]) -> None:
         super().__init__()
@@ -33,10 +35,12 @@ class StubAdapter(BaseAdapter):
         response.url = request.url
         response.headers.update(rest[0] if rest else {})
         if body is not None:
-            response._content = json.dumps(body).encode()
+            content = body if isinstance(body, bytes) else json.dumps(body).encode()
             response.headers.setdefault("Content-Type", "application/json")
         else:
-            response._content = b""
+            content = b""
+        # A stream, as a real adapter gives: the client reads answers as they arrive.
+        response.raw = io.BytesIO(content)
         return response
 
     def close(self):

@@ -1,6 +1,8 @@
 import json
 
-from sync.trackunit.exchange import REDACTED, Redactor
+import pytest
+
+from sync.trackunit.exchange import REDACTED, Redactor, basic_credentials
 
 SECRET = "sandbox-secret"
 PASSWORD = "sandbox-password"
@@ -50,3 +52,48 @@ def test_bodies_that_are_absent_or_bytes():
     r = redactor()
     assert r.body(None) is None
     assert r.body(b'{"password": "p"}') == json.dumps({"password": REDACTED})
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("{'Authorization': 'Basic cmVudGFsOnNlY3JldA=='}", "{'Authorization': '[REDACTED]'}"),
+        ("Authorization: Bearer abc.def.ghi-123", "Authorization: [REDACTED]"),
+        ("sent Bearer abcdefgh12345 to x", "sent Bearer [REDACTED] to x"),
+        (
+            "grant_type=refresh_token&refresh_token=r-123456",
+            "grant_type=refresh_token&refresh_token=[REDACTED]",
+        ),
+        (
+            '{"access_token":"a-1","token_type":"Bearer"}',
+            '{"access_token":"[REDACTED]","token_type":"Bearer"}',
+        ),
+        (
+            "{'refresh_token': 'r-1', 'expires_in': 3600}",
+            "{'refresh_token': '[REDACTED]', 'expires_in': 3600}",
+        ),
+        ("Token(access_token='a-1', lifetime=60)", "Token(access_token='[REDACTED]', lifetime=60)"),
+        ('cut off "password": "hunter2', 'cut off "password": "[REDACTED]"'),
+        (
+            "nextToken=c-1 password_hint=h token_type=bearer",
+            "nextToken=c-1 password_hint=h token_type=bearer",
+        ),
+        ("Encoding `client_id` with `client_secret` as Basic auth.", None),
+    ],
+)
+def test_free_text_loses_credentials_by_pattern(text, kept):
+    cleaned = Redactor().text(text)
+    assert cleaned == (text if kept is None else kept)
+    assert Redactor().text(cleaned) == cleaned, "a second pass changes nothing"
+
+
+def test_secrets_are_scrubbed_percent_encoded_and_json_escaped_too():
+    r = Redactor(['p@ss "w0rd"'])
+    assert r.text('a=p%40ss+%22w0rd%22 b=p%40ss%20%22w0rd%22 c=p@ss \\"w0rd\\"') == (
+        f"a={REDACTED} b={REDACTED} c={REDACTED}"
+    )
+
+
+def test_the_basic_credential_is_the_rfc_7617_one():
+    # RFC 7617 section 2: "Aladdin" / "open sesame".
+    assert basic_credentials("Aladdin", "open sesame") == "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="

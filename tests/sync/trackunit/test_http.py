@@ -4,7 +4,14 @@ import pytest
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from sync.trackunit.errors import RateLimited, ServerError, TransportError, ValidationFailed
+from sync.trackunit.errors import (
+    RateLimited,
+    RedirectRefused,
+    ResponseTooLarge,
+    ServerError,
+    TransportError,
+    ValidationFailed,
+)
 from sync.trackunit.exchange import REDACTED, Redactor
 from sync.trackunit.http import HttpLayer, Timeouts
 from sync.trackunit.retry import RetryPolicy
@@ -116,3 +123,48 @@ def test_a_failing_audit_callback_does_not_fail_the_call():
         session, timeouts=Timeouts(), policy=RetryPolicy(), redactor=Redactor(), on_exchange=broken
     )
     assert http.request("GET", URL, idempotent=True, endpoint_class="x").status_code == 200
+
+
+def test_retry_lines_show_the_url_and_the_error_redacted(caplog):
+    answers = [(503, {"message": "refused Bearer abcdefgh12345"}), (200, {})]
+    http, _ = layer(answers)
+    with caplog.at_level("INFO", logger="sync.trackunit.http"):
+        http.request("GET", f"{URL}?page=1&access_token=tok-in-query", idempotent=True, endpoint_class="x")
+    line = caplog.messages[0]
+    assert "retrying in" in line
+    assert f"page=1&access_token={REDACTED}" in line
+    assert "tok-in-query" not in line
+    assert "abcdefgh12345" not in line
+
+
+def test_a_redirect_is_refused_and_audited_never_followed():
+    exchanges = []
+    http, adapter = layer(
+        [(307, None, {"Location": "https://elsewhere.test/steal?client_secret=s"})], exchanges
+    )
+    with pytest.raises(RedirectRefused) as caught:
+        http.request("GET", URL, idempotent=True, endpoint_class="customers")
+    assert caught.value.host == "elsewhere.test"
+    assert "elsewhere.test" in str(caught.value)
+    assert "client_secret=s" not in str(caught.value)
+    assert len(adapter.sent) == 1
+    assert exchanges[0].status == 307
+    assert exchanges[0].error.startswith("RedirectRefused")
+
+
+def test_an_answer_over_the_cap_is_refused_and_audited_without_its_body():
+    exchanges = []
+    session, adapter = stub_session([(200, b"x" * 101)])
+    http = HttpLayer(
+        session,
+        timeouts=Timeouts(),
+        policy=RetryPolicy(),
+        redactor=Redactor(),
+        on_exchange=exchanges.append,
+        max_response_bytes=100,
+    )
+    with pytest.raises(ResponseTooLarge, match=r"larger than TRACKUNIT_MAX_RESPONSE_BYTES \(100 bytes\)"):
+        http.request("GET", URL, idempotent=True, endpoint_class="customers")
+    assert len(adapter.sent) == 1
+    assert exchanges[0].response_body is None
+    assert exchanges[0].error.startswith("ResponseTooLarge")

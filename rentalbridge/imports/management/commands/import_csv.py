@@ -1,5 +1,7 @@
 """`manage.py import_csv ENTITY FILE [--dry-run] [--valid-only] [--rejected PATH]` for ERP cron jobs.
 
+FILE is read in chunks and refused once it passes IMPORTS_MAX_FILE_BYTES (a pipe or /dev/stdin works too).
+
 Exit codes: 0 everything imported (or, with --dry-run, everything would be); 1 nothing written (the file
 was refused or rows failed); 2 with --valid-only, the valid rows were written and the rejected rows were
 saved to the --rejected file (default: FILE.rejected.csv).
@@ -8,10 +10,13 @@ saved to the --rejected file (default: FILE.rejected.csv).
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from rentalbridge.imports.decoding import FileRefused
 from rentalbridge.imports.engine import run_import
 from rentalbridge.imports.registry import ENTITIES, resource_for
+from rentalbridge.imports.uploads import CHUNK_BYTES, read_limited
 
 PARTIAL = 2
 
@@ -30,9 +35,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, entity: str, file: Path, dry_run: bool, valid_only: bool, rejected, **options):
         try:
-            data = file.read_bytes()
+            with file.open("rb") as stream:
+                chunks = iter(lambda: stream.read(CHUNK_BYTES), b"")
+                data = read_limited(chunks, settings.IMPORTS_MAX_FILE_BYTES)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+        except FileRefused as exc:
+            raise CommandError(f"File refused: {exc}") from None
         report = run_import(
             resource_for(entity), data, dry_run=dry_run, valid_only=valid_only, actor="import_csv"
         )

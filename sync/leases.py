@@ -1,0 +1,111 @@
+"""Who answers for a run, and for each operation being pushed, and until when.
+
+A task working on a run holds the run's lease and, while it pushes one operation, that operation's claim;
+the process's watchdog (sync/watchdog.py) renews both every SYNC_HEARTBEAT_S for as long as the task
+runs. A worker that dies stops renewing, so its leases run out SYNC_LEASE_S later and the run is resumed
+(sync.apply.resume_lost_runs) without waiting for the broker's visibility timeout. The claim makes the
+push of an operation exclusive: a redelivered or resumed task skips an operation another task holds.
+"""
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun
+
+ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+_lock = threading.Lock()
+_held_runs: Counter[int] = Counter()
+_held_operations: set[int] = set()
+
+
+def expiry(extra_s: float = 0.0) -> datetime:
+    """When a lease taken now runs out, `extra_s` later than usual (a chunk waiting for its countdown)."""
+    return timezone.now() + timedelta(seconds=settings.SYNC_LEASE_S + extra_s)
+
+
+def hold_run(run_id: int, extra_s: float = 0.0) -> None:
+    """Extend the run's lease to at least `SYNC_LEASE_S + extra_s` from now (never shortens it)."""
+    until = Value(expiry(extra_s))
+    SyncRun.objects.filter(pk=run_id).update(lease_until=Greatest(Coalesce("lease_until", until), until))
+
+
+@contextmanager
+def holding_run(run_id: int) -> Iterator[None]:
+    """This process works on the run: the watchdog keeps its lease alive until the block ends."""
+    with _lock:
+        _held_runs[run_id] += 1
+    hold_run(run_id)
+    try:
+        yield
+    finally:
+        with _lock:
+            _held_runs[run_id] -= 1
+            if _held_runs[run_id] <= 0:
+                del _held_runs[run_id]
+
+
+@contextmanager
+def operation_claim(operation_id: int) -> Iterator[bool]:
+    """Claim a pending operation for this task; yields False when it is done or another task holds it."""
+    now = timezone.now()
+    claimed = (
+        SyncOperation.objects.filter(pk=operation_id, status=OperationStatus.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=expiry())
+    )
+    if not claimed:
+        yield False
+        return
+    with _lock:
+        _held_operations.add(operation_id)
+    try:
+        yield True
+    finally:
+        with _lock:
+            _held_operations.discard(operation_id)
+        SyncOperation.objects.filter(pk=operation_id).update(claimed_until=None)
+
+
+def renew_held() -> None:
+    """Push out the leases and claims this process holds (the watchdog's heartbeat)."""
+    with _lock:
+        runs, operations = list(_held_runs), list(_held_operations)
+    if runs:
+        until = Value(expiry())
+        SyncRun.objects.filter(pk__in=runs, status__in=ACTIVE).update(
+            lease_until=Greatest(Coalesce("lease_until", until), until)
+        )
+    if operations:
+        SyncOperation.objects.filter(pk__in=operations, status=OperationStatus.PENDING).update(
+            claimed_until=expiry()
+        )
+
+
+def lost_runs() -> list[SyncRun]:
+    """Unfinished runs whose lease ran out and none of whose operations is still claimed."""
+    now = timezone.now()
+    # Claimed operations are pending ones, so the (run, status) index finds them.
+    live_claim = SyncOperation.objects.filter(
+        run=OuterRef("pk"), status=OperationStatus.PENDING, claimed_until__gte=now
+    )
+    unleased = Q(lease_until__lt=now) | Q(lease_until__isnull=True, applied_at__lt=now - _lease())
+    return list(SyncRun.objects.filter(status__in=ACTIVE).filter(unleased).filter(~Exists(live_claim)))
+
+
+def take_over(run: SyncRun) -> bool:
+    """Lease a lost run to the caller; only one of several watchdogs finding it at once gets it."""
+    unchanged = Q(lease_until__isnull=True) if run.lease_until is None else Q(lease_until=run.lease_until)
+    return bool(SyncRun.objects.filter(unchanged, pk=run.pk).update(lease_until=expiry()))
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.SYNC_LEASE_S)
