@@ -7,19 +7,22 @@ RentalBridge never patches, labels, assigns or sends rental data or custom-field
 leaves them out and records why, plans skip their local assets, and every push checks again.
 
 Matching, in order: the Trackunit id a local asset already holds, then the serial number (where Trackunit
-keeps PIN and VIN) against the local serial number or PIN, then the external reference.
+keeps PIN and VIN) against the local serial number or PIN (compared as sync.identifiers does), then the
+external reference.
 """
 
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from assets.models import Asset
+from sync.identifiers import normal_identifier
 from sync.kinds.base import NotReady
 from sync.models import RemoteAsset, RemoteAssetStatus
 from sync.trackunit import wire
@@ -59,7 +62,7 @@ def refresh(api: TrackunitApi) -> MatchReport:
     for pk, _, serial, pin, _ in local:
         for identifier in (serial, pin):
             if identifier:
-                by_identifier[_normal(identifier)].add(pk)
+                by_identifier[normal_identifier(identifier)].add(pk)
     taken = set(by_id.values())
     report, rows, newly = MatchReport(), [], []
     now = timezone.now()
@@ -105,9 +108,11 @@ def refresh(api: TrackunitApi) -> MatchReport:
     return report
 
 
-def _normal(identifier: str) -> str:
-    """PINs are typed with spaces and dashes and in any case; compare them without."""
-    return "".join(ch for ch in identifier.upper() if ch.isalnum())
+def refresh_unless_fresh(api: TrackunitApi, max_age: timedelta = timedelta(minutes=5)) -> None:
+    """Read the asset list again only when this run's asset phase did not just do so."""
+    newest = RemoteAsset.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    if newest is None or timezone.now() - newest > max_age:
+        refresh(api)
 
 
 def _candidates(
@@ -118,8 +123,8 @@ def _candidates(
 ) -> set[int]:
     if asset.id in by_id:
         return {by_id[asset.id]}
-    if asset.serial_number and by_identifier.get(_normal(asset.serial_number)):
-        return set(by_identifier[_normal(asset.serial_number)])
+    if asset.serial_number and by_identifier.get(normal_identifier(asset.serial_number)):
+        return set(by_identifier[normal_identifier(asset.serial_number)])
     if asset.external_reference and asset.external_reference in by_reference:
         return {by_reference[asset.external_reference]}
     return set()

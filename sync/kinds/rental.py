@@ -194,8 +194,8 @@ class RentalKind(RecordKind):
         return remote_assets.foreign_reasons([op.key for op in operations])
 
     def prepare(self, api: TrackunitApi) -> None:
-        # Ownership can change between runs (a transfer): read it again before sending rental data.
-        remote_assets.refresh(api)
+        # Ownership can change between runs (a transfer): make sure it is recent before sending rental data.
+        remote_assets.refresh_unless_fresh(api)
 
     def push(self, api: TrackunitApi, push: Push) -> str:
         remote_assets.ensure_writable(push.key)

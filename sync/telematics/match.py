@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from assets.models import Asset
+from sync.identifiers import normal_identifier
 from sync.models import RemoteAsset, RemoteAssetStatus
 from sync.trackunit.aemp import Equipment
 
@@ -26,11 +27,6 @@ class Match:
     outcome: str
     asset_id: int | None = None
     reason: str = ""
-
-
-def normal_identifier(value: str | None) -> str:
-    """ "wac-0et9 0l00012345" and "WAC0ET90L00012345" are one PIN; "000123" and "123" one serial."""
-    return "".join(ch for ch in (value or "").upper() if ch.isalnum()).lstrip("0")
 
 
 class Matcher:
