@@ -4,22 +4,30 @@ Meter readings arrive late and out of order (field notes; the sample feeds mix s
 a reading older than what an asset holds is kept in the history (flagged) and never applied; a reading
 whose operating hours are lower than the asset's is kept and flagged, not applied; each latest value is
 replaced only by a value of a later time. A page of readings costs a few queries whatever its size: one
-read of the assets' current values, one bulk insert of readings, one UPDATE of the assets.
+read of the assets' current values, one multi-row INSERT of readings, one UPDATE of the assets.
 """
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 from django.db import connection
+from django.db.models import Field
+from django.utils import timezone
 
 from assets.models import Asset, AssetReading
 from sync.trackunit.aemp import Equipment
 
 LITRES_PER = {"litre": Decimal(1), "gallon": Decimal("3.785411784")}
 KM_PER = {"kilometre": Decimal(1), "mile": Decimal("1.609344"), "metre": Decimal("0.001")}
+# The columns' capacity (12 and 14 digits, 2 decimals), well above any machine's life.
+HOURS_MAX = 9_999_999_999
+QUANTITY_MAX = 999_999_999_999
 LATEST_FIELDS = [
     "operating_hours",
     "operating_hours_at",
@@ -60,6 +68,9 @@ class Reading:
     engine_running: bool | None = None
 
 
+READING_FIELDS = [field.name for field in dataclasses.fields(Reading)]
+
+
 def reading_of(equipment: Equipment) -> Reading | None:
     """The equipment's dated data points; None when it carries none (a header-only equipment)."""
     location, hours = equipment.location, equipment.operating_hours
@@ -78,19 +89,23 @@ def reading_of(equipment: Equipment) -> Reading | None:
     ]
     if not moments:
         return None
-    has_position = location is not None and location.latitude is not None and location.longitude is not None
+    has_position = (
+        location is not None
+        and _within(location.latitude, -90, 90)
+        and _within(location.longitude, -180, 180)
+    )
     return Reading(
         observed_at=max(moments),
-        operating_hours=_decimal(hours.hours, 2) if hours else None,
+        operating_hours=_decimal(hours.hours, 2, 0, HOURS_MAX) if hours else None,
         operating_hours_at=hours.at if hours else None,
-        latitude=_decimal(location.latitude, 6) if has_position else None,
-        longitude=_decimal(location.longitude, 6) if has_position else None,
+        latitude=_decimal(location.latitude, 6, -90, 90) if has_position else None,
+        longitude=_decimal(location.longitude, 6, -180, 180) if has_position else None,
         altitude=_metres(location) if has_position else None,
         location_at=location.at if has_position else None,
-        idle_hours=_decimal(equipment.idle_hours.hours, 2) if equipment.idle_hours else None,
+        idle_hours=_decimal(equipment.idle_hours.hours, 2, 0, HOURS_MAX) if equipment.idle_hours else None,
         fuel_used_litres=_converted(equipment.fuel_used, "consumed", LITRES_PER),
         fuel_remaining_percent=(
-            _decimal(equipment.fuel_remaining.percent, 2) if equipment.fuel_remaining else None
+            _decimal(equipment.fuel_remaining.percent, 2, 0, 100) if equipment.fuel_remaining else None
         ),
         odometer_km=_converted(equipment.distance, "odometer", KM_PER),
         engine_running=equipment.engine_status.running if equipment.engine_status else None,
@@ -105,7 +120,13 @@ def store(readings: Iterable[tuple[int, Reading]], *, pull_id: int | None = None
     """
     readings = list(readings)
     counts: Counter = Counter()
-    current = Asset.objects.in_bulk([asset_id for asset_id, _ in readings], field_name="pk")
+    # Plain namespaces of the latest values: building 100 model instances per page cost more than the SQL.
+    current = {
+        row["id"]: SimpleNamespace(**row)
+        for row in Asset.objects.filter(pk__in={asset_id for asset_id, _ in readings}).values(
+            "id", *LATEST_FIELDS
+        )
+    }
     rows, changed = [], {}
     for asset_id, reading in readings:
         asset = changed.get(asset_id) or current.get(asset_id)
@@ -115,52 +136,83 @@ def store(readings: Iterable[tuple[int, Reading]], *, pull_id: int | None = None
         counts[outcome] += 1
         if outcome == UNCHANGED:
             continue
-        flag = {
-            OLDER: AssetReading.Flag.OLDER_THAN_STORED,
-            HOURS_DECREASED: AssetReading.Flag.HOURS_DECREASED,
-        }
-        rows.append(_row(asset_id, reading, flag.get(outcome, AssetReading.Flag.NONE), pull_id))
+        rows.append((asset_id, reading, FLAGS.get(outcome, AssetReading.Flag.NONE)))
         if outcome == STORED:
             _apply(asset, reading)
             changed[asset_id] = asset
-    # A reading two pulls both saw is one row (unique per asset and time): the second insert is a no-op.
-    AssetReading.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    _insert_history(rows, pull_id)
     _write_latest(list(changed.values()))
     return counts
 
 
-def _write_latest(assets: list[Asset]) -> None:
-    """One UPDATE ... FROM (VALUES ...) for the page (PostgreSQL, SQLite 3.33+).
+def _insert_history(rows: list[tuple[int, Reading, str]], pull_id: int | None) -> None:
+    """One INSERT ... SELECT per 500 readings; a reading two pulls both saw is one row (unique per asset
+    and time), so the second is ignored."""
+    if not rows:
+        return
+    fields = [
+        AssetReading._meta.get_field(name)
+        for name in ("asset_id", "flag", "pull_id", "recorded_at", *READING_FIELDS)
+    ]
+    table = connection.ops.quote_name(AssetReading._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            values = [
+                [asset_id, flag, pull_id, now, *(getattr(reading, name) for name in READING_FIELDS)]
+                for asset_id, reading, flag in rows[start : start + 500]
+            ]
+            source, params = _page_table(fields, values)
+            # WHERE true: SQLite needs it to tell ON CONFLICT from a join constraint after a SELECT.
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM {source} WHERE true ON CONFLICT DO NOTHING",
+                params,
+            )
 
-    Django's bulk_update builds a CASE per column and row in Python, which cost most of a pull's time.
-    """
+
+def _write_latest(assets: list[SimpleNamespace]) -> None:
+    """One UPDATE ... FROM for the page (PostgreSQL, SQLite 3.33+): bulk_update builds a CASE per
+    column and row in Python, which cost most of a pull's time."""
     if not assets:
         return
-    fields = [Asset._meta.get_field(name) for name in LATEST_FIELDS]
+    fields = [Asset._meta.get_field(name) for name in ("id", *LATEST_FIELDS)]
     table = connection.ops.quote_name(Asset._meta.db_table)
-    columns = [connection.ops.quote_name(field.column) for field in fields]
-    # PostgreSQL types a VALUES list from its first row, and an untyped NULL there is text: cast each one.
-    casts = [
-        f"CAST(%s AS {field.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
+    columns = [connection.ops.quote_name(field.column) for field in fields[1:]]
+    source, params = _page_table(fields, [[getattr(asset, f.attname) for f in fields] for asset in assets])
+    assignments = ", ".join(f"{column} = page.{column}" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.id = page.id", params)
+
+
+def _page_table(fields: list[Field], rows: list[list[Any]]) -> tuple[str, list[Any]]:
+    """Rows as a derived table `page` named by the fields' columns, with its parameters.
+
+    PostgreSQL gets one array per column through unnest: a parameter per value would cost psycopg more
+    to parse than the statement costs to run. SQLite gets a VALUES list, whose columns it names column1,
+    column2, ...; its datetimes are adapted to text as Django stores them (everything else passes as is).
+    """
+    names = [connection.ops.quote_name(field.column) for field in fields]
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+        return f"unnest({arrays}) AS page({', '.join(names)})", [
+            list(column) for column in zip(*rows, strict=True)
+        ]
+    adapt = [
+        connection.ops.adapt_datetimefield_value if field.get_internal_type() == "DateTimeField" else None
         for field in fields
     ]
-    row = f"(%s, {', '.join(casts)})"
-    params: list = []
-    for asset in assets:
-        params.append(asset.pk)
-        params.extend(field.get_db_prep_save(getattr(asset, field.attname), connection) for field in fields)
-    # VALUES columns are column1, column2, ... in both databases (SQLite takes no column alias list).
-    named = ", ".join(f"column{n} AS {name}" for n, name in enumerate(["id", *columns], start=1))
-    assignments = ", ".join(f"{column} = latest.{column}" for column in columns)
-    sql = (
-        f"UPDATE {table} SET {assignments} FROM (SELECT {named} FROM (VALUES "
-        f"{', '.join([row] * len(assets))}) AS page) AS latest WHERE {table}.id = latest.id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    params = [
+        convert(value) if convert else value
+        for row in rows
+        for convert, value in zip(adapt, row, strict=True)
+    ]
+    named = ", ".join(f"column{n} AS {name}" for n, name in enumerate(names, start=1))
+    values = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * len(rows))
+    return f"(SELECT {named} FROM (VALUES {values})) AS page", params
 
 
-def _outcome(asset: Asset, reading: Reading) -> str:
+def _outcome(asset: SimpleNamespace, reading: Reading) -> str:
     if asset.telematics_at is not None and reading.observed_at == asset.telematics_at:
         return UNCHANGED
     if asset.telematics_at is not None and reading.observed_at < asset.telematics_at:
@@ -174,7 +226,7 @@ def _outcome(asset: Asset, reading: Reading) -> str:
     return STORED
 
 
-def _apply(asset: Asset, reading: Reading) -> None:
+def _apply(asset: SimpleNamespace, reading: Reading) -> None:
     """Each value replaced only by one of a later time, so a stale position never hides a fresh one."""
     if reading.operating_hours is not None and _later(reading.operating_hours_at, asset.operating_hours_at):
         asset.operating_hours, asset.operating_hours_at = reading.operating_hours, reading.operating_hours_at
@@ -192,12 +244,14 @@ def _later(moment: datetime | None, stored: datetime | None) -> bool:
     return stored is None or (moment is not None and moment > stored)
 
 
-def _row(asset_id: int, reading: Reading, flag: str, pull_id: int | None) -> AssetReading:
-    return AssetReading(asset_id=asset_id, flag=flag, pull_id=pull_id, **reading.__dict__)
+def _within(value: float | None, low: float, high: float) -> bool:
+    return value is not None and low <= value <= high
 
 
-def _decimal(value: float | None, places: int) -> Decimal | None:
-    if value is None:
+def _decimal(value: float | None, places: int, low: float, high: float) -> Decimal | None:
+    """The value to `places` decimals; None outside [low, high]: a feed's garbage is no reading, and
+    would break the column's range (or check constraint) for the whole page."""
+    if not _within(value, low, high):
         return None
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
 
@@ -209,7 +263,10 @@ def _converted(group, attribute: str, factors: dict[str, Decimal]) -> Decimal | 
     factor = factors.get(group.units or next(iter(factors)))
     if factor is None:
         return None
-    return (Decimal(str(getattr(group, attribute))) * factor).quantize(Decimal("0.01"))
+    value = getattr(group, attribute)
+    return (
+        (Decimal(str(value)) * factor).quantize(Decimal("0.01")) if _within(value, 0, QUANTITY_MAX) else None
+    )
 
 
 def _metres(location) -> float | None:

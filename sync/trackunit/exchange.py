@@ -42,8 +42,9 @@ _SECRET_HEADER = re.compile(
     rf"""(?i)(?<![\w-])(?P<key>["']?(?:{_names(SECRET_HEADERS)})["']?\s*[:=]\s*)"""
     + _VALUE.format(bare=r"[^\r\n]+")
 )
+_FIELD_NAMES = SECRET_FIELDS | {"token", "passwd"}
 _SECRET_FIELD = re.compile(
-    rf"""(?i)(?<![\w-])(?P<key>["']?(?:{_names(SECRET_FIELDS | {"token", "passwd"})})["']?\s*[:=]\s*)"""
+    rf"""(?i)(?<![\w-])(?P<key>["']?(?:{_names(_FIELD_NAMES)})["']?\s*[:=]\s*)"""
     + _VALUE.format(bare=r"""[^\s&,;'"}\])]+""")
 )
 # RFC 6750 / RFC 7617 credentials wherever they appear; 8+ characters so "Basic auth" stays readable.
@@ -141,10 +142,23 @@ class Redactor:
         return value
 
     def text(self, text: str) -> str:
-        """Free text without credentials: by pattern first, then every known secret value."""
-        text = _SECRET_HEADER.sub(_redact_value, text)
-        text = _SCHEME_CREDENTIALS.sub(rf"\1 {REDACTED}", text)
-        text = _SECRET_FIELD.sub(_redact_value, text)
+        """Free text without credentials: by pattern first, then every known secret value.
+
+        In ASCII text each pattern runs only when one of its names is there: a 100 KB telematics page
+        holds none, and three case-insensitive scans of it cost more than parsing it. Other text gets
+        every scan, since (?i) also matches some non-ASCII letters (long s, the Kelvin sign) to ASCII ones.
+        """
+        lowered = text.lower() if text.isascii() else None
+
+        def may_hold(names: Iterable[str]) -> bool:
+            return lowered is None or any(name in lowered for name in names)
+
+        if may_hold(SECRET_HEADERS):
+            text = _SECRET_HEADER.sub(_redact_value, text)
+        if may_hold(("bearer", "basic")):
+            text = _SCHEME_CREDENTIALS.sub(rf"\1 {REDACTED}", text)
+        if may_hold(_FIELD_NAMES):
+            text = _SECRET_FIELD.sub(_redact_value, text)
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text

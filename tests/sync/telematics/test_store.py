@@ -110,3 +110,34 @@ def test_readings_are_converted_to_litres_and_header_only_equipment_has_none():
     assert converted.fuel_used_litres == Decimal("37.85")
     assert converted.altitude == 100.0
     assert reading_of(Equipment(pin="P")) is None
+
+
+@pytest.mark.parametrize(
+    ("field", "equipment", "expected"),
+    [
+        # A feed's garbage is no reading; stored, it would break a column's range for the whole page.
+        ("operating_hours", Equipment(pin="P", operating_hours=Hours(-5.0, T0)), None),
+        ("operating_hours", Equipment(pin="P", operating_hours=Hours(1e15, T0)), None),
+        ("latitude", Equipment(pin="P", location=Location(91.0, 12.0, None, None, T0)), None),
+        ("longitude", Equipment(pin="P", location=Location(55.0, -181.0, None, None, T0)), None),
+        ("fuel_used_litres", Equipment(pin="P", fuel_used=FuelUsed(1e16, "litre", T0)), None),
+        ("operating_hours", Equipment(pin="P", operating_hours=Hours(0.0, T0)), Decimal("0.00")),
+        ("latitude", Equipment(pin="P", location=Location(-90.0, 180.0, None, None, T0)), Decimal("-90")),
+    ],
+)
+def test_values_outside_their_range_are_dropped(field, equipment, expected):
+    assert getattr(reading_of(equipment), field) == expected
+
+
+def test_a_page_with_garbage_values_still_stores_its_good_readings():
+    good, bad = factories.asset(external_reference="GOOD"), factories.asset(external_reference="BAD")
+    garbage = reading_of(
+        Equipment(pin="B", operating_hours=Hours(-3.0, T0), location=Location(500.0, 12.0, None, None, T0))
+    )
+    counts = store([(good.pk, reading(T0, "10")), (bad.pk, garbage)])
+    assert counts[STORED] == 2
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.operating_hours == Decimal("10.00")
+    assert bad.operating_hours is None and bad.last_latitude is None
+    assert bad.telematics_at == T0

@@ -87,6 +87,28 @@ def test_free_text_loses_credentials_by_pattern(text, kept):
     assert Redactor().text(cleaned) == cleaned, "a second pass changes nothing"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Non-ASCII text: (?i) matches the long s and the Kelvin sign to "s" and "k", so these still go.
+        "pa\u017f\u017fword=hunter22 \u00e6\u00f8\u00e5",
+        "to\u212aen=abcdef123 \u00e6\u00f8\u00e5",
+        # ASCII text in upper case: the quick check before the patterns must not miss it either.
+        "PASSWORD=hunter22",
+        "AUTHORIZATION: BEARER abcdefgh12345",
+    ],
+)
+def test_every_spelling_the_patterns_know_is_still_redacted(text):
+    assert REDACTED in Redactor().text(text)
+    assert "hunter22" not in Redactor().text(text)
+    assert "abcdef" not in Redactor().text(text)
+
+
+def test_a_large_body_without_credentials_is_left_as_it_is():
+    page = "<Fleet>" + "<Equipment><PIN>ABC123</PIN><Hour>1234.5</Hour></Equipment>" * 2000 + "</Fleet>"
+    assert Redactor([SECRET]).text(page) == page
+
+
 def test_secrets_are_scrubbed_percent_encoded_and_json_escaped_too():
     r = Redactor(['p@ss "w0rd"'])
     assert r.text('a=p%40ss+%22w0rd%22 b=p%40ss%20%22w0rd%22 c=p@ss \\"w0rd\\"') == (
