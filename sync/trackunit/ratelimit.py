@@ -120,6 +120,7 @@ class RateLimiter:
         self._safety = safety
         self._max_wait = max_wait
         self._sleep = sleep
+        self._redis = client
         self._script = client.register_script(_RESERVE_SLOT)
         self._defer = client.register_script(_DEFER)
 
@@ -139,6 +140,21 @@ class RateLimiter:
         keys = [self._key(bucket) for bucket in self._limited_buckets(endpoint_class)]
         if keys and seconds > 0:
             self._defer(keys=keys, args=[int(seconds * 1_000_000)])
+
+    def booked_ahead(self) -> dict[str, float]:
+        """Per budget, the seconds of requests already booked ahead of now (0 when it has room now):
+        how close the account is to its limits, for the dashboard."""
+        names = sorted(self._limits)
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.time()
+        for name in names:
+            pipe.get(self._key(name))
+        (seconds, micros), *cells = pipe.execute()
+        now = seconds * 1_000_000 + micros
+        return {name: max(0.0, (int(cell or 0) - now) / 1e6) for name, cell in zip(names, cells, strict=True)}
+
+    def limit(self, bucket: str) -> float:
+        return self._limits[bucket]
 
     def acquire(self, endpoint_class: str) -> float:
         """Waits for a slot and returns the seconds waited; raises LocalRateLimitExceeded past max wait."""
