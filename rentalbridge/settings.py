@@ -179,6 +179,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sync.tasks.pull_telematics",
         "schedule": crontab(hour=env.int("TELEMATICS_PULL_HOUR", default=4), minute=0),
     },
+    # The audit trail's hash chain is checked daily (result in AuditVerification); old bodies are blanked.
+    "audit-verify-chain": {
+        "task": "sync.tasks.verify_audit_trail",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    "audit-prune-bodies": {
+        "task": "sync.tasks.prune_audit_bodies",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 # "xml" (Trackunit's default format) or "json" (its JSON binding), for the telematics pull.
 TELEMATICS_FORMAT = env.str("TELEMATICS_FORMAT", default="xml")
@@ -236,6 +245,8 @@ IMPORTS_BATCH_SIZE = env.int("IMPORTS_BATCH_SIZE", default=2000)
 IMPORTS_FILE_RETENTION_DAYS = env.int("IMPORTS_FILE_RETENTION_DAYS", default=30)
 
 # --- Sync ------------------------------------------------------------------------------------------------
+# Request and response bodies of audit rows older than this are blanked (rows and digests are kept).
+AUDIT_BODY_RETENTION_DAYS = env.int("AUDIT_BODY_RETENTION_DAYS", default=365)
 # Saving synced data asks for one coalesced sync this many seconds after commit.
 SYNC_ON_CHANGE = env.bool("SYNC_ON_CHANGE", default=True)
 SYNC_DEBOUNCE_S = env.int("SYNC_DEBOUNCE_S", default=5)

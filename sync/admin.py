@@ -1,7 +1,9 @@
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -11,6 +13,9 @@ from assets.models import Asset, Depot
 from customers.models import Customer
 from rentalbridge.customfields.models import CustomFieldDefinition
 from sync import drift as drift_service
+from sync import readable_diff, records
+from sync.admin_export import attempts_csv
+from sync.admin_filters import CreatedBetweenFilter, RunNumberFilter
 from sync.admin_readonly import ReadOnlyAdmin
 from sync.admin_status import add_sync_status
 from sync.admin_telematics import add_telematics_refresh
@@ -28,6 +33,7 @@ from sync.models import (
 )
 from sync.plan import make_plan
 from sync.service import match_assets, sync_now
+from sync.timestamps import precise
 from sync.trackunit.errors import TrackunitError
 
 OPERATIONS_SHOWN = 200
@@ -39,19 +45,22 @@ def can_run(request: HttpRequest) -> bool:
 
 def pretty_json(value) -> str:
     return format_html(
-        "<pre style='white-space:pre-wrap;margin:0'>{}</pre>", json.dumps(value, indent=2, default=str)
+        "<pre style='white-space:pre-wrap;margin:0'>{}</pre>",
+        json.dumps(value, indent=2, ensure_ascii=False, default=str),
     )
 
 
 def diff_table(fields: dict) -> str:
-    if not fields:
+    """{field: [before, after]} as one row per changed leaf, e.g. `contractItems[RI-7].rentalRate`."""
+    found = readable_diff.field_changes(fields or {})
+    if not found:
         return "—"
     rows = format_html_join(
         "",
         "<tr><td><code>{}</code></td><td>{}</td><td>→</td><td>{}</td></tr>",
         (
-            (name, json.dumps(before, default=str), json.dumps(after, default=str))
-            for name, (before, after) in fields.items()
+            (change.path, readable_diff.render(change.before), readable_diff.render(change.after))
+            for change in found
         ),
     )
     return format_html("<table class='sync-diff'>{}</table>", rows)
@@ -176,7 +185,10 @@ class SyncRunAdmin(ReadOnlyAdmin):
             {"status": run.status, "status_display": run.get_status_display(), **progress(run)}
         )
 
-    @admin.action(description="Apply this plan")
+    def has_run_permission(self, request: HttpRequest) -> bool:
+        return can_run(request)
+
+    @admin.action(description="Apply this plan", permissions=["run"])
     def apply_selected(self, request, queryset):
         if not can_run(request):
             self._refuse(request)
@@ -247,11 +259,13 @@ class SyncOperationAdmin(ReadOnlyAdmin):
 
 @admin.register(SyncAttempt)
 class SyncAttemptAdmin(ReadOnlyAdmin):
+    """Every HTTP exchange with Trackunit, as an auditor searches, reads and exports it."""
+
     list_display = [
-        "created_at",
-        "run",
+        "created",
+        "run_link",
         "kind",
-        "key",
+        "record",
         "method",
         "url",
         "status_code",
@@ -261,17 +275,31 @@ class SyncAttemptAdmin(ReadOnlyAdmin):
         "attempt",
         "triggered_by",
     ]
-    list_filter = ["outcome", "kind", "method", "status_code"]
+    list_filter = [
+        CreatedBetweenFilter,
+        "outcome",
+        "kind",
+        "method",
+        "status_code",
+        "error_code",
+        "triggered_by",
+        RunNumberFilter,
+    ]
     list_select_related = ["run"]
     search_fields = ["key", "url", "error_code"]
+    search_help_text = (
+        "Key, URL, error code, or an asset's PIN, serial number or external reference (or part)."
+    )
     date_hierarchy = "created_at"
     show_full_result_count = False
+    change_list_template = "admin/sync/syncattempt/change_list.html"
+    change_form_template = "admin/sync/syncattempt/change_form.html"
     fields = [
-        "created_at",
+        "created",
         "run",
         "operation",
         "kind",
-        "key",
+        "record",
         "action",
         "method",
         "url",
@@ -282,25 +310,82 @@ class SyncAttemptAdmin(ReadOnlyAdmin):
         "duration_ms",
         "attempt",
         "triggered_by",
-        "request_pretty",
-        "response_pretty",
     ]
     readonly_fields = fields
 
-    @admin.display(description="request body")
-    def request_pretty(self, attempt: SyncAttempt) -> str:
-        return _pretty_text(attempt.request_body)
+    @admin.display(description="time", ordering="created_at")
+    def created(self, attempt: SyncAttempt) -> str:
+        return precise(attempt.created_at)
 
-    @admin.display(description="response body")
-    def response_pretty(self, attempt: SyncAttempt) -> str:
-        return _pretty_text(attempt.response_body)
+    @admin.display(description="run", ordering="run")
+    def run_link(self, attempt: SyncAttempt) -> str:
+        if attempt.run_id is None:
+            return "—"
+        url = reverse("admin:sync_syncrun_change", args=[attempt.run_id])
+        return format_html('<a href="{}">{}</a>', url, attempt.run)
+
+    @admin.display(description="key", ordering="key")
+    def record(self, attempt: SyncAttempt) -> str:
+        if not attempt.key:
+            return "—"
+        # The changelist resolved its page at once; the detail page resolves its one record.
+        url = attempt.record_url if hasattr(attempt, "record_url") else records.record_url(*_record(attempt))
+        return format_html('<a href="{}">{}</a>', url, attempt.key) if url else attempt.key
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        of_assets = records.asset_record_filter(search_term)
+        if of_assets is not None:
+            results = results | queryset.filter(of_assets)
+        return results, may_have_duplicates
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # One query per model for the page's record links, instead of one per row.
+        page = list(changelist.result_list)
+        urls = records.record_urls(_record(attempt) for attempt in page)
+        for attempt in page:
+            attempt.record_url = urls.get(_record(attempt))
+        return changelist
+
+    def get_urls(self):
+        export = path(
+            "export.csv", self.admin_site.admin_view(self.export_view), name="sync_syncattempt_export"
+        )
+        return [export, *super().get_urls()]
+
+    def export_view(self, request: HttpRequest):
+        """The list exactly as filtered and searched on the changelist, as CSV (auditors may export)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:sync_syncattempt_changelist") + "?e=1")
+        return attempts_csv(changelist.queryset)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        attempt = self.get_object(request, unquote(object_id))
+        context = {}
+        if attempt is not None:
+            context = {
+                "operation_diff": diff_table(attempt.operation.fields) if attempt.operation else None,
+                "request_pretty": _pretty_text(attempt.request_body),
+                "response_pretty": _pretty_text(attempt.response_body),
+            }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
+
+
+def _record(attempt: SyncAttempt) -> records.Record:
+    return attempt.kind, attempt.key
 
 
 def _pretty_text(text: str) -> str:
+    """A body as indented JSON with its text readable (no \\u escapes); non-JSON bodies as they came."""
     try:
         return pretty_json(json.loads(text))
     except ValueError:
-        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", text or "—")
+        return format_html("<pre style='white-space:pre-wrap;margin:0'>{}</pre>", text or "—")
 
 
 @admin.register(SyncState)
@@ -337,11 +422,14 @@ class SyncDriftAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"{drift.kind} {drift.key}: {error}", messages.ERROR)
         self.message_user(request, f"{done} record(s) resolved.")
 
-    @admin.action(description="Overwrite Trackunit with the local values")
+    def has_run_permission(self, request: HttpRequest) -> bool:
+        return can_run(request)
+
+    @admin.action(description="Overwrite Trackunit with the local values", permissions=["run"])
     def overwrite_remote(self, request, queryset):
         self._resolve(request, queryset, DriftResolution.OVERWRITE_REMOTE)
 
-    @admin.action(description="Adopt Trackunit's values locally")
+    @admin.action(description="Adopt Trackunit's values locally", permissions=["run"])
     def adopt_remote(self, request, queryset):
         self._resolve(request, queryset, DriftResolution.ADOPT_REMOTE)
 

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from rentalbridge.imports.models import ImportJob, JobStatus
 from sync.models import (
+    AuditVerification,
     DriftResolution,
     OperationStatus,
     SyncAttempt,
@@ -62,6 +63,7 @@ class Dashboard:
     imports_running: list[ImportJob]
     imports_recent: list[ImportJob]
     last_pull: TelematicsPull | None
+    last_verification: AuditVerification | None
     budgets: list[Budget] | None
     throttled_24h: int
     notes: list[str] = field(default_factory=list)
@@ -91,6 +93,7 @@ def dashboard() -> Dashboard:
             .order_by("-id")[:5]
         ),
         last_pull=TelematicsPull.objects.filter(scope="fleet").order_by("-started_at").first(),
+        last_verification=AuditVerification.objects.order_by("-verified_at", "-id").first(),
         budgets=budgets,
         throttled_24h=SyncAttempt.objects.filter(
             created_at__gte=timezone.now() - timedelta(hours=24), status_code=429

@@ -1,7 +1,10 @@
 """What the sync layer remembers between runs and restarts."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+
+from sync.audit_chain import GENESIS, body_digest, link
 
 
 class AempRequestLog(models.Model):
@@ -170,6 +173,13 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("Sync attempts are append-only.")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Sealed into the hash chain like single inserts, so no way of writing attempts skips it."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            seal_into_chain(objs, self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class SyncAttempt(models.Model):
     """One HTTP exchange with Trackunit, exactly as sent and answered (secrets redacted). Append-only."""
@@ -192,7 +202,17 @@ class SyncAttempt(models.Model):
     error_code = models.CharField(max_length=100, blank=True)
     error_message = models.TextField(blank=True)
     triggered_by = models.CharField(max_length=150)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set when the row is sealed into the chain (seal_into_chain), which the hash covers.
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    # Tamper evidence (sync/audit_chain.py): digests of the bodies as stored, and the hash chain. Blank
+    # only for a row written behind the application's back, which verify_audit then names.
+    request_sha256 = models.CharField(max_length=64, editable=False, db_default="")
+    response_sha256 = models.CharField(max_length=64, editable=False, db_default="")
+    previous_hash = models.CharField(max_length=64, editable=False, db_default="")
+    chain_hash = models.CharField(max_length=64, editable=False, db_default="")
+    bodies_pruned_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When retention blanked the bodies (digests kept)."
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -200,6 +220,13 @@ class SyncAttempt(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "sync attempt"
         indexes = [models.Index(fields=["kind", "key"], name="attempt_record_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(bodies_pruned_at__isnull=True)
+                | models.Q(request_body="", response_body=""),
+                name="syncattempt_pruned_bodies_blank",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} {self.url} -> {self.status_code or self.outcome}"
@@ -207,10 +234,69 @@ class SyncAttempt(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise PermissionError("Sync attempts are append-only.")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(SyncAttempt, instance=self)
+        with transaction.atomic(using=using):
+            seal_into_chain([self], using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Sync attempts are append-only.")
+
+
+# Any constant bigint, the same for every writer: the advisory lock that serialises appends to the chain.
+CHAIN_LOCK_KEY = 0x5359_4E43_4841_494E
+
+
+def seal_into_chain(attempts: list[SyncAttempt], using: str) -> None:
+    """Stamp new attempts (in insert order) with their time, body digests and chain hashes.
+
+    The one way into the audit trail: called by SyncAttempt.save and bulk_create inside the insert's
+    transaction. On PostgreSQL the transaction-scoped advisory lock keeps two workers from both linking to
+    the same last row (it is released at commit, once the rows are visible); SQLite already serialises
+    writers (IMMEDIATE transactions).
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+    last = SyncAttempt._base_manager.using(using).order_by("-id").values_list("chain_hash", flat=True).first()
+    previous = last or GENESIS
+    now = timezone.now()
+    for attempt in attempts:
+        attempt.created_at = now
+        attempt.request_sha256 = body_digest(attempt.request_body)
+        attempt.response_sha256 = body_digest(attempt.response_body)
+        attempt.previous_hash = previous
+        attempt.chain_hash = previous = link(previous, vars(attempt))
+
+
+class AuditVerification(models.Model):
+    """One check of the audit trail's hash chain (verify_audit), so its last result can be shown."""
+
+    verified_at = models.DateTimeField(default=timezone.now, db_index=True)
+    intact = models.BooleanField()
+    attempts_checked = models.PositiveBigIntegerField(help_text="Rows that held, in id order.")
+    first_broken_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The first attempt that did not."
+    )
+    message = models.TextField()
+    head_hash = models.CharField(
+        max_length=64, help_text="Chain hash of the last row that held: compare with later verifications."
+    )
+
+    class Meta:
+        ordering = ["-verified_at", "-id"]
+        verbose_name = "audit verification"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(intact=True, first_broken_id__isnull=True)
+                | models.Q(intact=False, first_broken_id__isnull=False),
+                name="auditverification_broken_id_iff_not_intact",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class DriftResolution(models.TextChoices):

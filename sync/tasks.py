@@ -15,6 +15,8 @@ from celery.signals import worker_process_init, worker_process_shutdown, worker_
 from django.conf import settings
 
 from sync import apply, service, triggers, watchdog
+from sync.audit_retention import blank_bodies_older_than
+from sync.audit_verification import verify_audit_trail as verify_chain
 from sync.models import RunStatus, SyncRun
 from sync.telematics.pull import pull_fleet
 
@@ -52,6 +54,17 @@ def nightly_reconcile() -> None:
 
     detect_drift(trigger="nightly")
     service.sync_now(trigger="nightly")
+
+
+@shared_task(ignore_result=True)
+def verify_audit_trail() -> None:
+    """The daily check of the audit trail's hash chain; its outcome is an AuditVerification row."""
+    verify_chain()
+
+
+@shared_task(ignore_result=True)
+def prune_audit_bodies() -> None:
+    blank_bodies_older_than(settings.AUDIT_BODY_RETENTION_DAYS)
 
 
 @shared_task(acks_late=True)

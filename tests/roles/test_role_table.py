@@ -131,6 +131,7 @@ TABLE: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("sync", "apply"): (EVERYONE_REFUSED, OPERATORS_ONLY),
     ("sync", "match"): (EVERYONE_REFUSED, OPERATORS_ONLY),
     ("sync", "progress"): (READS, READS),
+    ("sync", "export"): (READS, READS),  # the attempt list as CSV: auditors export what they read
     ("sync", "action apply_selected"): (None, OPERATORS_ONLY),
     ("sync", "action overwrite_remote"): (None, OPERATORS_ONLY),
     ("sync", "action adopt_remote"): (None, OPERATORS_ONLY),

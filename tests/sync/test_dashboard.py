@@ -8,7 +8,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sync.dashboard import dashboard
-from sync.models import DriftResolution, SyncAttempt, SyncDrift, SyncRun, SyncState, SyncStatus
+from sync.models import (
+    AuditVerification,
+    DriftResolution,
+    SyncAttempt,
+    SyncDrift,
+    SyncRun,
+    SyncState,
+    SyncStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +109,13 @@ def test_staff_without_sync_rights_get_the_apps_without_the_sync_figures(admin_c
     page = admin_client_for(clerk).get("/admin/").content.decode()
     assert 'id="dashboard"' not in page
     assert "RentalBridge keeps customers" in page
+
+
+def test_the_dashboard_says_when_the_audit_trail_was_last_verified(admin_client_for, auditor_user):
+    client = admin_client_for(auditor_user)
+    assert "Not verified yet" in client.get("/admin/").content.decode()
+    AuditVerification.objects.create(
+        intact=False, attempts_checked=41, first_broken_id=42, message="content changed", head_hash="0" * 64
+    )
+    page = client.get("/admin/").content.decode()
+    assert "broken at attempt #42" in page

@@ -139,5 +139,6 @@ def test_a_page_with_garbage_values_still_stores_its_good_readings():
     good.refresh_from_db()
     bad.refresh_from_db()
     assert good.operating_hours == Decimal("10.00")
-    assert bad.operating_hours is None and bad.last_latitude is None
+    assert bad.operating_hours is None
+    assert bad.last_latitude is None
     assert bad.telematics_at == T0
