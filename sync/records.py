@@ -114,3 +114,24 @@ def asset_record_filter(term: str) -> Q | None:
         return None
     valued = [f"{EntityType.ASSET.value}{values.SEPARATOR}{reference}" for reference in references]
     return Q(kind__in=ASSET_KINDS, key__in=references) | Q(kind=values.ValuesKind.name, key__in=valued)
+
+
+def records_of(obj: Model) -> list[Record]:
+    """The ledger records (kind, key) a local object is pushed as: the reverse of record_urls.
+
+    Assignments are left out: their key joins a customer's reference to the asset's, and the asset's own
+    records already show what was pushed about it.
+    """
+    if isinstance(obj, CustomFieldDefinition):
+        return [("definition", obj.key)] if obj.key else []
+    if isinstance(obj, CustomerContact):
+        return [
+            (contacts.ContactKind.name, f"{obj.customer.external_reference}{contacts.SEPARATOR}{obj.name}")
+        ]
+    reference = getattr(obj, "external_reference", "")
+    if not reference:
+        return []
+    own = [kind for kind, model in _BY_REFERENCE.items() if isinstance(obj, model)]
+    entity = next((entity for entity, spec in values.ENTITIES.items() if isinstance(obj, spec[0])), None)
+    valued = [(values.ValuesKind.name, f"{entity.value}{values.SEPARATOR}{reference}")] if entity else []
+    return [(kind, reference) for kind in own] + valued
