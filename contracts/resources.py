@@ -9,7 +9,13 @@ import dataclasses
 
 from assets.models import Asset, Depot
 from contracts.models import Contract, ContractItem, ContractStatus
-from contracts.overlaps import RentalPeriod, find_overlaps, overlap_messages, periods_of_contracts
+from contracts.overlaps import (
+    RentalPeriod,
+    find_overlaps,
+    lock_assets,
+    overlap_messages,
+    periods_of_contracts,
+)
 from customers.models import Customer
 from rentalbridge.imports.batch import Batch
 from rentalbridge.imports.bulk_resource import BulkModelResource, reference_field
@@ -136,6 +142,13 @@ class ContractItemResource(BulkModelResource):
                 batch.reject_attr(
                     index, "rate_amount", "rate_incomplete", "a rental rate needs a currency and a period"
                 )
+
+    def before_write(self, batch: Batch, indexes: list[int]) -> None:
+        # Two imports renting the same asset at once: the second waits here for the first to commit,
+        # then the database's overlap constraint refuses it by name, instead of both waiting on each
+        # other's rows until PostgreSQL aborts one as a deadlock.
+        asset_ids = batch.values["asset_id"]
+        lock_assets(asset_ids[index] for index in indexes)
 
     def check_set(self, batch: Batch) -> None:
         rows = list(batch.ok_indexes())

@@ -122,6 +122,10 @@ class BulkModelResource(resources.ModelResource):
     def check_set(self, batch: Batch) -> None:
         """Rules across rows and stored records (overlapping rentals...), once `existing` is known."""
 
+    def before_write(self, batch: Batch, indexes: list[int]) -> None:
+        """Called first inside the write transaction with the rows about to be written (to lock what
+        a concurrent writer must wait for)."""
+
     def write_attnames(self, batch: Batch) -> list[str]:
         """The attributes written for each row: the imported columns and what `resolve` derived."""
         return [name for name in batch.values if not name.startswith("_")]

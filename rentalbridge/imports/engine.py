@@ -301,6 +301,7 @@ def write(
     pks: list[int] = []
     step("writing", 0, total)
     with transaction.atomic():
+        resource.before_write(batch, new + changed)
         columns = [batch.values[name] for name in attnames]
         for start in range(0, len(new), size):
             indexes = new[start : start + size]
