@@ -68,6 +68,22 @@ class NoReadingFilter(admin.SimpleListFilter):
 HOURS_CHART_POINTS = 400
 
 
+# What the daily pull writes: shown on the asset, never typed in.
+TELEMATICS_FIELDS = [
+    "telematics_at",
+    "operating_hours",
+    "operating_hours_at",
+    "map_link",
+    "last_location_at",
+    "last_altitude",
+    "idle_hours",
+    "fuel_used_litres",
+    "fuel_remaining_percent",
+    "odometer_km",
+    "engine_running",
+]
+
+
 @admin.register(Asset)
 class AssetAdmin(BulkImportExportMixin, admin.ModelAdmin):
     resource_classes = [AssetResource]
@@ -98,40 +114,11 @@ class AssetAdmin(BulkImportExportMixin, admin.ModelAdmin):
         ),
         (
             "Telematics (from Trackunit)",
-            {
-                "fields": [
-                    "telematics_at",
-                    "operating_hours",
-                    "operating_hours_at",
-                    "map_link",
-                    "last_location_at",
-                    "last_altitude",
-                    "idle_hours",
-                    "fuel_used_litres",
-                    "fuel_remaining_percent",
-                    "odometer_km",
-                    "engine_running",
-                ]
-            },
+            {"fields": TELEMATICS_FIELDS},
         ),
         ("Trackunit", {"fields": ["trackunit_asset_id", "created_at", "updated_at"]}),
     ]
-    readonly_fields = [
-        "telematics_at",
-        "operating_hours",
-        "operating_hours_at",
-        "map_link",
-        "last_location_at",
-        "last_altitude",
-        "idle_hours",
-        "fuel_used_litres",
-        "fuel_remaining_percent",
-        "odometer_km",
-        "engine_running",
-        "trackunit_asset_id",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = [*TELEMATICS_FIELDS, "trackunit_asset_id", "created_at", "updated_at"]
     inlines = [RentalHistoryInline, CustomFieldValueInline]
     change_form_template = "admin/assets/asset/change_form.html"
 

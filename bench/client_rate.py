@@ -8,29 +8,26 @@ second actually served, the busiest 1-second window, and how many 429s were answ
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from bisect import bisect_left
 from datetime import datetime
-from pathlib import Path
 
 import requests
 
 from bench.harness import Row
+from bench.sandbox import start_sandbox
 
 LIMIT_PER_S = 50
 THREADS = 6
 DURATION_S = 10.0
-ROOT = Path(__file__).resolve().parent.parent
 NAME = "client_rate"
 
 
 def run() -> list[Row]:
     _setup_django()
-    process, base = _start_sandbox()
+    process, base = start_sandbox(rate_limit_per_s=LIMIT_PER_S)
     try:
         entries, elapsed = _drive(base)
     finally:
@@ -64,30 +61,6 @@ def _setup_django() -> None:
     import django
 
     django.setup()
-
-
-def _start_sandbox() -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "trackunit_sandbox",
-            "--port",
-            "0",
-            "--rate-limit-per-s",
-            str(LIMIT_PER_S),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "http://" not in line:
-        process.kill()
-        raise RuntimeError(f"the sandbox did not start: {line!r}")
-    return process, line[line.index("http://") :].split()[0]
 
 
 def _drive(base: str) -> tuple[list[dict], float]:

@@ -7,31 +7,19 @@ records per request) becomes the bottleneck on a 2-core machine, which is not wh
 """
 
 import os
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from bench.harness import Row
+from bench.sandbox import start_sandbox
 
 DATABASES = ("postgresql",)
 SYNCS = int(os.environ.get("BENCH_SYNCS", 10_000))
 LIMIT = int(os.environ.get("BENCH_LIMIT", 50))
 WORKER_THREADS = int(os.environ.get("BENCH_WORKER_THREADS", 16))
 ROOT = Path(__file__).resolve().parents[1]
-LISTENING = re.compile(r"listening on (http://\S+)")
-
-
-def _start_sandbox() -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, "manage.py", "trackunit_sandbox", "--port", "0", "--assets", str(SYNCS)]
-    command += ["--foreign-assets", "0", "--rate-limit-per-s", str(LIMIT)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for line in process.stdout:
-        found = LISTENING.search(line)
-        if found:
-            return process, found.group(1)
-    raise RuntimeError("the sandbox did not start")
 
 
 def _start_worker(url: str) -> subprocess.Popen:
@@ -90,7 +78,7 @@ def run() -> list[Row]:
     from sync.plan import make_plan
     from sync.service import wait_for
 
-    sandbox, url = _start_sandbox()
+    sandbox, url = start_sandbox(rate_limit_per_s=LIMIT, assets=SYNCS, foreign_assets=0)
     worker = _start_worker(url)
     try:
         _local_fleet(url)

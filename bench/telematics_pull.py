@@ -7,31 +7,15 @@ traced in a second pull a day later (sandbox clock), since tracing would distort
 sizes run against the same 10,000 local assets.
 """
 
-import re
-import subprocess
-import sys
 import time
 import tracemalloc
-from pathlib import Path
 
 from bench.harness import Row
+from bench.sandbox import start_sandbox
 
 DATABASES = ("postgresql", "sqlite")
-ROOT = Path(__file__).resolve().parents[1]
-LISTENING = re.compile(r"listening on (http://\S+)")
 TARGET_S = 10.0
 LOCAL_FLEET = 10_000
-
-
-def _start_sandbox(assets: int) -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, "manage.py", "trackunit_sandbox", "--port", "0", "--assets", str(assets)]
-    command += ["--foreign-assets", "0", "--rate-limit-per-s", "0"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for line in process.stdout:
-        found = LISTENING.search(line)
-        if found:
-            return process, found.group(1)
-    raise RuntimeError("the sandbox did not start")
 
 
 def _local_fleet(url: str) -> None:
@@ -60,7 +44,7 @@ def _pull(pages: int) -> tuple[float, float, int]:
     from sync.models import AempRequestLog
     from sync.telematics.pull import pull_fleet
 
-    sandbox, url = _start_sandbox(pages * 100)
+    sandbox, url = start_sandbox(rate_limit_per_s=0, assets=pages * 100, foreign_assets=0)
     try:
         _local_fleet(url)
         with override_settings(

@@ -177,9 +177,8 @@ def _parse_text(stripped: str) -> FleetPage:
         root = _parse_xml(stripped)
         node = _xml_node(root, 0, {})
         node = node if isinstance(node, dict) else {}
-        return _page(
-            [{_local(root.tag).lower(): [node]}] if _local(root.tag).lower() == "equipment" else [node]
-        )
+        # A single-equipment answer is its Equipment element itself, not a Fleet around it.
+        return _page([{"equipment": [node]}] if _local(root.tag).lower() == "equipment" else [node])
     try:
         data = json.loads(stripped) if stripped else {}
     except RecursionError as error:
