@@ -8,17 +8,24 @@ PY="$VENV/bin/python"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# Create the venv and install the project; reinstall only when pyproject.toml changed.
+# Create the venv and install exactly the locked versions: requirements.lock, or with `ensure_venv dev`
+# requirements-dev.lock (the same pins plus the test and lint tools). pip refuses any file whose hash the
+# lock does not list, whichever index it came from. Reinstalls only when that lock changed (the stamp holds
+# its hash); `make lock` writes the locks from pyproject.toml.
 ensure_venv() {
     local extras="${1:-}"
-    local stamp="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)${extras:+-$extras}"
+    local lock="$ROOT/requirements${extras:+-$extras}.lock"
+    local stamp="$VENV/.installed-$(basename "$lock" .lock)-$(sha256sum "$lock" | cut -c1-16)"
     if [ ! -x "$PY" ]; then
         log "creating the virtualenv in .venv"
         python3.11 -m venv "$VENV" 2>/dev/null || python3 -m venv "$VENV"
     fi
     if [ ! -f "$stamp" ]; then
-        log "installing Python dependencies${extras:+ ($extras)}"
-        "$PY" -m pip install --quiet --disable-pip-version-check -e "$ROOT${extras:+[$extras]}"
+        log "installing the Python dependencies of $(basename "$lock")"
+        "$PY" -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
+        # The project itself, against the locked setuptools: nothing outside the lock is fetched.
+        "$PY" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$ROOT"
+        rm -f "$VENV/.installed-$(basename "$lock" .lock)-"*
         touch "$stamp"
     fi
 }
