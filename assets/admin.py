@@ -9,11 +9,12 @@ from assets.models import Asset, AssetReading, Depot
 from assets.resources import AssetResource, DepotResource
 from contracts.models import ContractItem
 from rentalbridge.customfields.admin import CustomFieldValueInline
+from rentalbridge.history_admin import ReadOnlyHistoryAdmin
 from rentalbridge.imports.admin import BulkImportExportMixin
 
 
 @admin.register(Depot)
-class DepotAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class DepotAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [DepotResource]
     list_display = ["name", "external_reference", "city", "country", "latitude", "longitude"]
     list_filter = ["country"]
@@ -85,23 +86,27 @@ TELEMATICS_FIELDS = [
 
 
 @admin.register(Asset)
-class AssetAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class AssetAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [AssetResource]
+    # Rental status and sync status first, so they stay on screen at 1400 px; the rest may scroll.
     list_display = [
         "name",
         "external_reference",
+        "rental_status",
         "pin",
         "serial_number",
+        "owning_depot",
         "make",
         "model",
-        "rental_status",
-        "owning_depot",
         "operating_hours",
-        "telematics_at",
     ]
+    sync_column_after = "rental_status"
     list_filter = ["rental_status", "asset_type", "owning_depot", NoReadingFilter]
     list_select_related = ["owning_depot"]
-    search_fields = ["name", "external_reference", "=pin", "=serial_number"]
+    # Any part of a PIN or serial number (from a machine plate) finds the asset: contains, not equals.
+    # On PostgreSQL trigram indexes serve these searches (migration in assets/migrations).
+    search_fields = ["name", "external_reference", "pin", "serial_number"]
+    search_help_text = "Name, reference, PIN or serial number, or any part of them."
     autocomplete_fields = ["owning_depot"]
     # Counting 100,000 rows twice per page is the slow part of a big changelist.
     show_full_result_count = False

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from rentalbridge.addresses import Address
+from rentalbridge.history import RecordHistory
 
 
 class Depot(Address, models.Model):
@@ -34,6 +35,7 @@ class Depot(Address, models.Model):
     trackunit_site_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = RecordHistory(bookkeeping=["trackunit_site_id", "created_at", "updated_at"])
 
     class Meta:
         permissions = [
@@ -118,6 +120,23 @@ class AssetType(models.TextChoices):
     OTHER = "OTHER", "Other"
 
 
+# What the daily telematics pull writes with raw UPDATEs (sync/telematics/store.py): no history of them.
+TELEMATICS_COLUMNS = (
+    "last_latitude",
+    "last_longitude",
+    "last_altitude",
+    "last_location_at",
+    "operating_hours",
+    "operating_hours_at",
+    "idle_hours",
+    "fuel_used_litres",
+    "fuel_remaining_percent",
+    "odometer_km",
+    "engine_running",
+    "telematics_at",
+)
+
+
 class Asset(models.Model):
     name = models.CharField(max_length=127)
     external_reference = models.CharField(max_length=100, unique=True)
@@ -170,6 +189,10 @@ class Asset(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The telematics columns change daily and are Trackunit's readings, kept in AssetReading instead.
+    history = RecordHistory(
+        bookkeeping=["trackunit_asset_id", *TELEMATICS_COLUMNS, "created_at", "updated_at"]
+    )
 
     class Meta:
         permissions = [

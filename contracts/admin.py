@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 
 from contracts.models import Contract, ContractItem, ContractStatus
-from contracts.overlaps import lock_assets, overlap_messages, period_of_item
+from contracts.overlaps import clashes_of_items, lock_assets, overlap_messages, period_of_item
 from contracts.resources import ContractItemResource, ContractResource
 from rentalbridge.customfields.admin import CustomFieldValueInline
+from rentalbridge.history_admin import ReadOnlyHistoryAdmin
 from rentalbridge.imports.admin import BulkImportExportMixin
 
 
@@ -46,6 +48,39 @@ def _submitted_asset_ids(forms) -> list[int]:
     return ids
 
 
+def _overlap_clashes(contract: Contract, inline_admin_formsets) -> list[dict]:
+    """The posted items' clashes, each with a link to the other contract (none when it is this one)."""
+    if contract.status != ContractStatus.OPEN:
+        return []
+    items = [
+        form.instance
+        for inline in inline_admin_formsets
+        if isinstance(inline.formset, ContractItemFormSet)
+        for form in inline.formset.forms
+        if form.is_bound
+        and not getattr(form, "cleaned_data", {}).get("DELETE")
+        and form.instance.asset_id
+        and form.instance.on_rent_date
+    ]
+    clashes = clashes_of_items(items) if items else []
+    others = {other.contract_reference for _, other in clashes} - {contract.external_reference}
+    pks = dict(Contract.objects.filter(external_reference__in=others).values_list("external_reference", "pk"))
+    return [
+        {
+            "asset": here.asset_label,
+            "here": here.item_text(),
+            "other_contract": other.contract_reference,
+            "other_url": (
+                reverse("admin:contracts_contract_change", args=[pks[other.contract_reference]])
+                if other.contract_reference in pks
+                else None
+            ),
+            "there": other.item_text(),
+        }
+        for here, other in clashes
+    ]
+
+
 class ContractItemInline(admin.StackedInline):
     model = ContractItem
     formset = ContractItemFormSet
@@ -67,9 +102,10 @@ class ContractItemInline(admin.StackedInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class ContractAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [ContractResource]
     list_display = ["external_reference", "customer", "status", "start_date", "end_date", "item_count"]
+    sync_column_after = "status"
     list_filter = ["status", ("customer", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["customer"]
     search_fields = ["external_reference", "customer__name", "customer__external_reference"]
@@ -85,21 +121,29 @@ class ContractAdmin(BulkImportExportMixin, admin.ModelAdmin):
     def item_count(self, contract: Contract) -> int:
         return contract.item_count
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The overlap errors sit at each item, far below the page's banner: name them at the top as well.
+        if context.get("errors"):
+            context["overlap_clashes"] = _overlap_clashes(
+                context["adminform"].form.instance, context.get("inline_admin_formsets", [])
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
 
 @admin.register(ContractItem)
-class ContractItemAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class ContractItemAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [ContractItemResource]
     list_display = [
         "external_reference",
         "contract",
+        "contract_status",
         "asset",
         "on_rent_date",
         "off_rent_date",
-        "rate_amount",
-        "rate_currency",
-        "rate_period",
+        "rate",
         "hiring_depot",
     ]
+    sync_column_after = "contract_status"
     list_filter = ["contract__status", "hiring_depot", "rate_period"]
     list_select_related = ["contract", "asset", "hiring_depot"]
     search_fields = [
@@ -112,3 +156,13 @@ class ContractItemAdmin(BulkImportExportMixin, admin.ModelAdmin):
     autocomplete_fields = ["contract", "asset", "hiring_depot"]
     date_hierarchy = "on_rent_date"
     show_full_result_count = False
+
+    @admin.display(description="rental status", ordering="contract__status")
+    def contract_status(self, item: ContractItem) -> str:
+        return item.contract.get_status_display()
+
+    @admin.display(description="rental rate", ordering="rate_amount")
+    def rate(self, item: ContractItem) -> str:
+        if item.rate_amount is None:
+            return "—"
+        return f"{item.rate_amount} {item.rate_currency} {item.get_rate_period_display()}".strip()

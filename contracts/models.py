@@ -7,6 +7,7 @@ from django.db.models import F, Q
 
 from assets.models import Asset, Depot
 from customers.models import Customer
+from rentalbridge.history import RecordHistory
 
 
 class ContractStatus(models.TextChoices):
@@ -33,6 +34,7 @@ class Contract(models.Model):
     trackunit_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = RecordHistory(bookkeeping=["trackunit_id", "created_at", "updated_at"])
 
     class Meta:
         permissions = [
@@ -97,6 +99,7 @@ class ContractItem(models.Model):
     pickup_address = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = RecordHistory(bookkeeping=["created_at", "updated_at"], indexed=["id", "contract"])
 
     class Meta:
         permissions = [

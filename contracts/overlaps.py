@@ -40,9 +40,12 @@ class RentalPeriod:
         return ends_after_other_starts and starts_before_other_ends
 
     def describe(self) -> str:
+        return f"contract {self.contract_reference} ({self.item_text()})"
+
+    def item_text(self) -> str:
+        """The item and its period, e.g. "item RI-7, 2026-05-01 to open end"."""
         end = self.off_rent.isoformat() if self.off_rent else "open end"
-        period = f"{self.on_rent.isoformat()} to {end}"
-        return f"contract {self.contract_reference} (item {self.item_reference}, {period})"
+        return f"item {self.item_reference}, {self.on_rent.isoformat()} to {end}"
 
 
 def period_of_item(item: ContractItem) -> RentalPeriod:
@@ -75,6 +78,12 @@ def overlap_messages(periods: Sequence[RentalPeriod], *, against_stored: bool = 
         f"{a.describe()} and {b.describe()}."
         for a, b in find_overlaps(periods, against_stored=against_stored)
     ]
+
+
+def clashes_of_items(items: Iterable[ContractItem]) -> list[tuple[RentalPeriod, RentalPeriod]]:
+    """The clashes of items about to be saved (among themselves and with stored open items), as pairs
+    (item, the period it clashes with), for a form that names the other contract."""
+    return find_overlaps([period_of_item(item) for item in items])
 
 
 def find_overlaps(

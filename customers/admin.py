@@ -4,6 +4,7 @@ from django.db import models
 from customers.models import Customer, CustomerContact
 from customers.resources import CustomerContactResource, CustomerResource
 from rentalbridge.customfields.admin import CustomFieldValueInline
+from rentalbridge.history_admin import ReadOnlyHistoryAdmin
 from rentalbridge.imports.admin import BulkImportExportMixin
 
 
@@ -14,9 +15,10 @@ class CustomerContactInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class CustomerAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [CustomerResource]
-    list_display = ["name", "external_reference", "type", "city", "country", "phone", "email"]
+    list_display = ["name", "external_reference", "type", "city", "phone", "email"]
+    sync_column_after = "type"
     list_filter = ["type", "country"]
     search_fields = ["name", "external_reference", "email"]
     fieldsets = [
@@ -31,9 +33,10 @@ class CustomerAdmin(BulkImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(CustomerContact)
-class CustomerContactAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class CustomerContactAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [CustomerContactResource]
     list_display = ["name", "customer", "role", "email", "phone"]
+    sync_column_after = "role"
     list_select_related = ["customer"]
     search_fields = ["name", "email", "customer__name", "customer__external_reference"]
     autocomplete_fields = ["customer"]

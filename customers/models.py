@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from rentalbridge.addresses import Address
+from rentalbridge.history import RecordHistory
 
 
 class CustomerType(models.TextChoices):
@@ -31,6 +32,7 @@ class Customer(Address, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = RecordHistory(bookkeeping=["trackunit_id", "created_at", "updated_at"])
 
     class Meta:
         permissions = [
@@ -60,6 +62,7 @@ class CustomerContact(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     trackunit_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    history = RecordHistory(bookkeeping=["trackunit_id"])
 
     class Meta:
         permissions = [

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "import_export",
+    "simple_history",
     "rentalbridge.customfields",
     "rentalbridge.roles",
     "rentalbridge.demo",
@@ -49,11 +50,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Production serves its static files itself (gunicorn, no separate file server), right after the
+    # security headers; development's runserver --insecure and the tests use staticfiles' own view.
+    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: history rows name the signed-in user and the admin view that changed a record.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
     "axes.middleware.AxesMiddleware",
@@ -111,7 +117,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+if PRODUCTION:
+    # collectstatic writes each file under a content-hashed name, compressed, and WhiteNoise serves those
+    # names with a cache header of ten years: a new release has new names, so browsers never keep old CSS.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "rentalbridge.static_storage.StaticFilesStorage"},
+    }
 
 LOGIN_URL = "admin:login"
 
@@ -226,12 +239,18 @@ TRACKUNIT_RATE_LIMITS = {
     "aemp_fleet": env.float("TRACKUNIT_RATE_LIMIT_AEMP_FLEET_PER_S", default=50.0),
     "aemp_element": env.float("TRACKUNIT_RATE_LIMIT_AEMP_ELEMENT_PER_S", default=500.0),
 }
-TRACKUNIT_RATE_LIMIT_SAFETY = env.float("TRACKUNIT_RATE_LIMIT_SAFETY", default=0.96)
+# Each second's requests leave spread over its first half: one sent late, or delayed up to half a second on
+# its way, still reaches Trackunit within its own second (sync/trackunit/ratelimit.py).
+TRACKUNIT_RATE_LIMIT_SAFETY = env.float("TRACKUNIT_RATE_LIMIT_SAFETY", default=0.5)
 TRACKUNIT_RATE_LIMIT_MAX_WAIT_S = env.float("TRACKUNIT_RATE_LIMIT_MAX_WAIT_S", default=30.0)
 # ISO 15143-3: one request per URL per this many seconds, remembered in the database.
 TRACKUNIT_AEMP_URL_INTERVAL_S = env.float("TRACKUNIT_AEMP_URL_INTERVAL_S", default=900.0)
 # Longest answer (after decompression) the client reads; a bigger one is refused before it fills memory.
 TRACKUNIT_MAX_RESPONSE_BYTES = env.int("TRACKUNIT_MAX_RESPONSE_BYTES", default=16 * 2**20)
+
+# --- Record history (rentalbridge/history.py) --------------------------------------------------------------
+# History is for reading: no "Revert" button, and the version page refuses every POST (history_admin.py).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Imports -----------------------------------------------------------------------------------------
 # Roles grant import_<model>/export_<model> (rentalbridge/roles); django-import-export checks exactly those.

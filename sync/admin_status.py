@@ -1,44 +1,137 @@
 """The sync status column and filter on every synced model's changelist.
 
-Domain apps never import sync, so sync adds itself to their registered admins at start-up.
+Domain apps never import sync, so sync adds itself to their registered admins at start-up: sync/admin.py for
+the records keyed by one of their columns, and this module for contacts, contract items and contracts,
+whose status comes from a record keyed by an expression or from several records.
 """
 
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import admin
-from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    Expression,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Greatest
 from django.utils.html import format_html
 
+from contracts.models import Contract, ContractItem
+from customers.models import CustomerContact
+from sync.kinds import contacts
 from sync.models import SyncState, SyncStatus
 
+# A contract without items sends nothing: its rental data travel with the assets on its items.
+NOTHING_TO_SEND = "nothing"
 PENDING_LABEL = {
     SyncStatus.IN_SYNC: "In sync",
     SyncStatus.PENDING: "Pending",
     SyncStatus.FAILED: "Failed",
     SyncStatus.DRIFT: "Drift",
 }
+CONTRACT_LABELS = {**PENDING_LABEL, NOTHING_TO_SEND: "Nothing to send"}
 COLOURS = {
     SyncStatus.IN_SYNC: "#2e7d32",
     SyncStatus.PENDING: "#9e6a03",
     SyncStatus.FAILED: "#c62828",
     SyncStatus.DRIFT: "#6a1b9a",
 }
+RENTAL_KIND = "asset"  # the rental data of one asset: what carries contracts and their items to Trackunit
+
+Annotate = Callable[[QuerySet], QuerySet]
+# The annotation behind each model's column, so a record's own page shows the same status as its list.
+STATUS_OF: dict[type[Model], Annotate] = {}
 
 
-def annotate_sync_status(queryset: QuerySet, kind: str, key_field: str) -> QuerySet:
-    """Adds `sync_status`: the ledger's status, or pending when never pushed or edited since."""
-    state = SyncState.objects.filter(kind=kind, key=OuterRef(key_field))
-    return queryset.annotate(
+def annotate_sync_status(
+    queryset: QuerySet,
+    kind: str,
+    key: str | Expression,
+    changed_field: str | Expression | None = "updated_at",
+) -> QuerySet:
+    """Adds `sync_status`: the ledger's status, or pending when never pushed or edited since.
+
+    `key` is the column (or expression) holding the ledger key; `changed_field` the row's last-edit time,
+    None for rows that keep none (their ledger status then stands as it is).
+    """
+    if not isinstance(key, str):
+        queryset = queryset.annotate(_sync_key=key)
+        key = "_sync_key"
+    if changed_field is not None and not isinstance(changed_field, str):
+        queryset = queryset.annotate(_sync_changed_at=changed_field)
+        changed_field = "_sync_changed_at"
+    state = SyncState.objects.filter(kind=kind, key=OuterRef(key))
+    queryset = queryset.annotate(
         _state_status=Subquery(state.values("status")[:1]),
         _state_version=Subquery(state.values("source_version")[:1]),
-    ).annotate(
+    )
+    edited_since = (
+        [
+            When(
+                Q(_state_status=SyncStatus.IN_SYNC) & Q(**{f"{changed_field}__gt": F("_state_version")}),
+                then=Value(SyncStatus.PENDING),
+            )
+        ]
+        if changed_field
+        else []
+    )
+    return queryset.annotate(
         sync_status=Case(
             When(_state_status__isnull=True, then=Value(SyncStatus.PENDING)),
-            When(
-                Q(_state_status=SyncStatus.IN_SYNC) & Q(updated_at__gt=F("_state_version")),
-                then=Value(SyncStatus.PENDING),
-            ),
+            *edited_since,
             default=F("_state_status"),
             output_field=CharField(),
         )
+    )
+
+
+def annotate_contract_sync_status(queryset: QuerySet) -> QuerySet:
+    """Adds `sync_status` to contracts: the worst status of the rental data of the assets on its items.
+
+    A contract reaches Trackunit inside each of its assets' rental data, so it is in sync when every one of
+    them was accepted after the contract and the item last changed.
+    """
+    items = ContractItem.objects.filter(contract=OuterRef("pk"))
+    # Inside Exists(states...) the contract is two queries out.
+    assets = ContractItem.objects.filter(contract=OuterRef(OuterRef("pk"))).values(
+        "asset__external_reference"
+    )
+    states = SyncState.objects.filter(kind=RENTAL_KIND, key__in=assets)
+    accepted_since_edit = SyncState.objects.filter(
+        kind=RENTAL_KIND,
+        key=OuterRef("asset__external_reference"),
+        status=SyncStatus.IN_SYNC,
+        source_version__gte=Greatest(OuterRef("updated_at"), OuterRef(OuterRef("updated_at"))),
+    )
+    return queryset.annotate(
+        sync_status=Case(
+            When(~Exists(items), then=Value(NOTHING_TO_SEND)),
+            When(Exists(states.filter(status=SyncStatus.FAILED)), then=Value(SyncStatus.FAILED)),
+            When(Exists(states.filter(status=SyncStatus.DRIFT)), then=Value(SyncStatus.DRIFT)),
+            When(Exists(items.filter(~Exists(accepted_since_edit))), then=Value(SyncStatus.PENDING)),
+            default=Value(SyncStatus.IN_SYNC),
+            output_field=CharField(),
+        )
+    )
+
+
+def status_html(status: str) -> str:
+    """The coloured dot and label the columns and a record's page show."""
+    return format_html(
+        '<span class="sync-status sync-status-{}" style="color:{};white-space:nowrap">● {}</span>',
+        status,
+        COLOURS.get(status, "inherit"),
+        CONTRACT_LABELS.get(status, status),
     )
 
 
@@ -47,42 +140,81 @@ class SyncStatusFilter(admin.SimpleListFilter):
     parameter_name = "sync_status"
 
     def lookups(self, request, model_admin):
-        return list(PENDING_LABEL.items())
+        return list(getattr(model_admin, "sync_labels", PENDING_LABEL).items())
 
     def queryset(self, request, queryset):
         return queryset.filter(sync_status=self.value()) if self.value() else queryset
 
 
 class SyncStatusMixin:
-    sync_kind: str
-    sync_key_field: str
+    sync_annotate: Annotate
+    sync_labels: dict[str, str] = PENDING_LABEL
 
     def get_queryset(self, request):
-        return annotate_sync_status(super().get_queryset(request), self.sync_kind, self.sync_key_field)
+        return self.sync_annotate(super().get_queryset(request))
 
     @admin.display(description="sync", ordering="sync_status")
     def sync_status(self, obj) -> str:
-        status = obj.sync_status
-        return format_html(
-            '<span style="color:{}">● {}</span>',
-            COLOURS.get(status, "inherit"),
-            PENDING_LABEL.get(status, status),
-        )
+        return status_html(obj.sync_status)
 
 
-def add_sync_status(site: admin.AdminSite, model, kind: str, key_field: str) -> None:
-    """Re-register `model` with its admin extended by the status column and filter."""
+def add_sync_status_column(
+    site: admin.AdminSite, model: type[Model], annotate: Annotate, labels: dict[str, str] = PENDING_LABEL
+) -> None:
+    """Re-register `model` with its admin extended by the status column and filter.
+
+    The column goes after the one the admin names in `sync_column_after` (so it stays on screen beside the
+    columns that matter), or last.
+    """
     base = type(site._registry[model])
+    columns = list(base.list_display)
+    after = getattr(base, "sync_column_after", None)
+    position = columns.index(after) + 1 if after in columns else len(columns)
     extended = type(
         base.__name__,
         (SyncStatusMixin, base),
         {
-            "sync_kind": kind,
-            "sync_key_field": key_field,
-            "list_display": [*base.list_display, "sync_status"],
+            "sync_annotate": staticmethod(annotate),
+            "sync_labels": labels,
+            "list_display": [*columns[:position], "sync_status", *columns[position:]],
             "list_filter": [*base.list_filter, SyncStatusFilter],
             "__module__": base.__module__,
         },
     )
     site.unregister(model)
     site.register(model, extended)
+    STATUS_OF[model] = annotate
+
+
+def add_sync_status(site: admin.AdminSite, model: type[Model], kind: str, key_field: str) -> None:
+    """The column for a model pushed as one record keyed by one of its columns."""
+    add_sync_status_column(site, model, partial(annotate_sync_status, kind=kind, key=key_field))
+
+
+def add_derived_sync_status(site: admin.AdminSite) -> None:
+    """The column for records whose status is another's (items, contracts) or keyed by an expression."""
+    contact_key = Concat(
+        "customer__external_reference", Value(contacts.SEPARATOR), "name", output_field=CharField()
+    )
+    add_sync_status_column(
+        site,
+        CustomerContact,
+        partial(annotate_sync_status, kind=contacts.ContactKind.name, key=contact_key, changed_field=None),
+    )
+    # An item reaches Trackunit in its asset's rental data, which also changes when its contract does.
+    add_sync_status_column(
+        site,
+        ContractItem,
+        partial(
+            annotate_sync_status,
+            kind=RENTAL_KIND,
+            key="asset__external_reference",
+            changed_field=Greatest("updated_at", "contract__updated_at"),
+        ),
+    )
+    add_sync_status_column(site, Contract, annotate_contract_sync_status, CONTRACT_LABELS)
+
+
+# sync/admin.py imports this module once every domain admin is registered (sync comes after the domain
+# apps in INSTALLED_APPS) and wires the models keyed by a column; these three are wired here.
+add_derived_sync_status(admin.site)

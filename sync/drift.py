@@ -2,7 +2,8 @@
 
 The reconcile reads what Trackunit holds (assets, customers, sites, definitions), compares each field
 RentalBridge pushed with its remote value, and records both sides. The operator then overwrites Trackunit
-with the local value or adopts the remote one locally, per record or in bulk.
+with the local value or adopts the remote one locally, per record or in bulk. An adoption changes the
+local record, so its history row says so: "drift adoption (drift #N)", by the operator who chose it.
 """
 
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from rentalbridge.history import recorded_as
 from sync import ledger
 from sync.audit import AttemptRecorder
 from sync.kinds import BY_NAME
@@ -80,7 +82,8 @@ def resolve(drift: SyncDrift, resolution: str, *, user=None) -> None:
             state.save(update_fields=["payload", "payload_hash", "status", "updated_at"])
             request_sync("drift overwrite")
         elif resolution == DriftResolution.ADOPT_REMOTE:
-            kind.adopt(drift.key, {f: sides["remote"] for f, sides in drift.fields.items()})
+            with recorded_as(f"drift adoption (drift #{drift.pk})", user=user):
+                kind.adopt(drift.key, {f: sides["remote"] for f, sides in drift.fields.items()})
             desired = next(kind.desired({drift.key}))
             state.payload = desired.payload
             state.payload_hash = ledger.payload_hash(desired.payload, kind.mapping_version)

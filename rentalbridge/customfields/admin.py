@@ -5,6 +5,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from rentalbridge.customfields import rules
 from rentalbridge.customfields.models import ENTITY_MODELS, CustomFieldDefinition, CustomFieldValue
 from rentalbridge.customfields.resources import CustomFieldDefinitionResource, CustomFieldValueResource
+from rentalbridge.history_admin import ReadOnlyHistoryAdmin
 from rentalbridge.imports.admin import BulkImportExportMixin
 
 
@@ -53,9 +54,10 @@ class CustomFieldValueInline(GenericTabularInline):
 
 
 @admin.register(CustomFieldDefinition)
-class CustomFieldDefinitionAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class CustomFieldDefinitionAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [CustomFieldDefinitionResource]
     list_display = ["key", "title", "entity_type", "type", "scope", "ui_visible", "ui_editable"]
+    sync_column_after = "type"
     list_filter = ["entity_type", "type", "scope"]
     search_fields = ["key", "title"]
     fieldsets = [
@@ -86,11 +88,12 @@ class CustomFieldDefinitionAdmin(BulkImportExportMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Trackunit never lets a field change type; the form should not pretend otherwise.
-        return [*self.readonly_fields, "type", "key"] if obj else self.readonly_fields
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "type", "key"] if obj else readonly
 
 
 @admin.register(CustomFieldValue)
-class CustomFieldValueAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class CustomFieldValueAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
     resource_classes = [CustomFieldValueResource]
     list_display = ["definition", "content_type", "object_id", "value", "updated_at"]
     list_filter = ["definition__entity_type", "definition"]

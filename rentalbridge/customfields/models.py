@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from rentalbridge.customfields import rules
 from rentalbridge.customfields.changes import adapt_values
 from rentalbridge.customfields.standard import standard_mismatch
+from rentalbridge.history import RecordHistory
 
 
 class EntityType(models.TextChoices):
@@ -113,6 +114,7 @@ class CustomFieldDefinition(models.Model):
     trackunit_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = RecordHistory(bookkeeping=["trackunit_id", "created_at", "updated_at"])
 
     class Meta:
         permissions = [
@@ -240,6 +242,7 @@ class CustomFieldValue(models.Model):
     value = models.JSONField(null=True, blank=True)
     trackunit_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    history = RecordHistory(bookkeeping=["trackunit_id", "updated_at"], indexed=["id", "object_id"])
 
     class Meta:
         permissions = [

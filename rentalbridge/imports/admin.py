@@ -2,7 +2,8 @@
 
 django-import-export supplies the buttons, the upload form, the export form (current filters, CSV and
 XLSX) and the permission checks; this mixin swaps its row-by-row import for an ImportJob run by the bulk
-engine: upload -> checked preview (in the request, or in Celery for large files) -> confirm -> written.
+engine: upload -> checked preview (in the request, or in Celery for large files) -> confirm -> written,
+and its in-memory export for a streamed one (rentalbridge.imports.export) over the same filtered rows.
 The upload is bounded while it streams in (uploads.limit_uploads): no more than the limit is ever stored.
 """
 
@@ -16,9 +17,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.signals import post_export
 
-from rentalbridge.imports import jobs, uploads, views
+from rentalbridge.imports import columns, export, jobs, uploads, views
 from rentalbridge.imports.decoding import FileRefused
+from rentalbridge.imports.forms import CsvFirstExportForm
 from rentalbridge.imports.models import ImportJob, JobStatus
 from rentalbridge.imports.registry import entity_for_model
 
@@ -31,6 +34,7 @@ class ConfirmJobForm(forms.Form):
 class BulkImportExportMixin(ImportExportMixin):
     import_formats = [CSV]
     export_formats = [CSV, XLSX]
+    export_form_class = CsvFirstExportForm
     # Excel opens UTF-8 CSV correctly only with a BOM; the importer accepts both.
     to_encoding = "utf-8-sig"
     import_template_name = "admin/imports/import.html"
@@ -60,6 +64,12 @@ class BulkImportExportMixin(ImportExportMixin):
         ]
         return urls + [url for url in super().get_urls() if getattr(url, "name", None) != import_name]
 
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "expected_columns": self._expected_columns()}
+
+    def _expected_columns(self) -> list[columns.ExpectedColumn]:
+        return columns.expected_columns(self.import_entity)
+
     def import_action(self, request, **kwargs):
         """Upload: refuse bad files on the form, otherwise create the job and show its preview page."""
         if request.method != "POST":
@@ -88,6 +98,7 @@ class BulkImportExportMixin(ImportExportMixin):
             "opts": self.model._meta,
             "media": self.media + form.media,
             "fields_list": [],
+            "expected_columns": self._expected_columns(),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
@@ -109,6 +120,21 @@ class BulkImportExportMixin(ImportExportMixin):
             return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*self.get_model_info())))
         return HttpResponseRedirect(self._job_url(job))
 
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        """The filtered changelist exported as a stream (rentalbridge.imports.export), not built in memory."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        resource_class = self.choose_export_resource_class(export_form, request)
+        response = export.export_response(
+            resource_class(**self.get_export_resource_kwargs(request)),
+            queryset,
+            self.get_export_resource_fields_from_form(export_form),
+            xlsx=isinstance(file_format, XLSX),
+            filename=self.get_export_filename(request, queryset, file_format),
+        )
+        post_export.send(sender=None, model=self.model)
+        return response
+
     def template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
@@ -116,11 +142,15 @@ class BulkImportExportMixin(ImportExportMixin):
 
     def job_view(self, request, job_id: int):
         job = self._job(request, job_id)
+        rows, filters = views.preview_rows(job)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Import of {job.file_name}",
             "opts": self.model._meta,
             "job": job,
+            "preview_rows": rows,
+            "preview_filters": filters,
+            "date_columns": columns.date_columns(self.import_entity),
             "confirm_url": reverse("admin:{}_{}_process_import".format(*self.get_model_info())),
             "status_url": reverse("admin:{}_{}_import_status".format(*self.get_model_info()), args=[job.pk]),
         }

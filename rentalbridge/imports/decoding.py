@@ -127,7 +127,7 @@ def read_header(data: bytes) -> list[str]:
     try:
         header = [name.strip() for name in next(reader, [])]
     except csv.Error as exc:
-        raise FileRefused(f"The header row is malformed: {exc}.") from None
+        raise FileRefused(f"The header row cannot be read as CSV ({exc}); check its quotes.") from None
     if not any(header):
         raise FileRefused(_NO_HEADER)
     return header
@@ -141,7 +141,10 @@ def read_table(data: bytes) -> Table:
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise FileRefused(f"The CSV is malformed near row {reader.line_num}: {exc}.") from None
+        raise FileRefused(
+            f"The file cannot be read as CSV near row {reader.line_num} ({exc}): a quote around a cell may "
+            "not be closed. Save it again from Excel as CSV UTF-8."
+        ) from None
     header = [name.strip() for name in records[0]] if records else []
     if not any(header):
         raise FileRefused(_NO_HEADER)

@@ -6,7 +6,9 @@ referenced table resolves the natural keys into dicts, one query per chunk finds
 updated, and the rules spanning rows (duplicates, overlapping rentals) run over the whole file. Only when
 every row has passed (or the user chose "valid rows only") does it write, in batches inside a single
 transaction: new rows with multi-row INSERTs (sqlwrite.py, faster than `bulk_create`), changed rows with
-`bulk_update`. Then it announces the changed records once per model and import.
+`bulk_update`. Each batch's rows are copied into the history table by the database (rentalbridge.history,
+one INSERT ... SELECT per batch, in the same transaction), naming the import and its user. Then it
+announces the changed records once per model and import.
 
 Validation runs outside the write transaction so a Celery job can report its progress; the database
 constraints still guard the write, and a refusal there rolls the whole import back.
@@ -22,6 +24,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from rentalbridge.changes import announce_changed
+from rentalbridge.history import CHANGED, CREATED, current_source, record_bulk
 from rentalbridge.imports import cells
 from rentalbridge.imports.batch import Batch, RowError
 from rentalbridge.imports.bulk_resource import BulkModelResource, ColumnSpec, fetch_values
@@ -81,10 +84,12 @@ def run_import(
     actor: object = None,
     progress: Progress | None = None,
     on_written: Callable[[ImportReport], None] | None = None,
+    history_reason: str = "",
 ) -> ImportReport:
     """Check `data` (CSV bytes) against the resource's rules and, unless refused or a dry run, write it.
 
     `on_written` runs inside the write transaction, so a job's "done" commits together with the rows.
+    `history_reason` says what wrote the rows in their history (e.g. "import job #12 (assets.csv)").
     """
     report = ImportReport(entity=resource.entity, dry_run=dry_run, valid_only=valid_only)
     step = progress or (lambda stage, done, total: None)
@@ -109,7 +114,8 @@ def run_import(
     if report.refused or dry_run:
         return report
     try:
-        write(resource, batch, actions, actor, step, lambda: on_written and on_written(report))
+        reason = history_reason or f"import of {resource.entity} ({current_source().reason})"
+        write(resource, batch, actions, actor, step, lambda: on_written and on_written(report), reason)
     except (IntegrityError, DatabaseError) as exc:
         report.message = f"The database refused the import, nothing was written: {exc}"
         return report
@@ -136,13 +142,20 @@ def map_header(resource: BulkModelResource, header: list[str]) -> list[tuple[int
     if unknown or missing:
         problems = []
         if missing:
-            problems.append(f"missing required column(s): {', '.join(missing)}")
+            problems.append(
+                f"the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"{'are' if len(missing) > 1 else 'is'} missing"
+            )
         if unknown:
-            problems.append(f"unknown column(s): {', '.join(repr(name) for name in unknown)}")
+            problems.append(
+                f"{', '.join(repr(name) for name in unknown)} "
+                f"{'are not among its columns' if len(unknown) > 1 else 'is not one of its columns'}"
+            )
         expected = ", ".join(spec.name for spec in specs.values())
         raise FileRefused(
-            f"This is not a {resource.entity} file: {'; '.join(problems)}. "
-            f"The columns are: {expected} (download the template for an example)."
+            f"This is not {'an' if resource.entity[0] in 'aeiou' else 'a'} "
+            f"{resource.entity.replace('-', ' ')} file: {'; '.join(problems)}. "
+            f"Its columns are: {expected} (download the template for an example)."
         )
     return mapped
 
@@ -288,8 +301,10 @@ def write(
     actor: object,
     step: Progress,
     on_written: Callable[[], object],
+    history_reason: str,
 ) -> None:
     model = resource._meta.model
+    history_user = actor if getattr(actor, "pk", None) else None
     attnames = resource.write_attnames(batch)
     size = settings.IMPORTS_BATCH_SIZE
     new = [index for index, action in enumerate(actions) if action == NEW]
@@ -305,7 +320,9 @@ def write(
         columns = [batch.values[name] for name in attnames]
         for start in range(0, len(new), size):
             indexes = new[start : start + size]
-            pks += insert_rows(model, attnames, [[column[i] for i in indexes] for column in columns])
+            inserted = insert_rows(model, attnames, [[column[i] for i in indexes] for column in columns])
+            record_bulk(model, inserted, CREATED, reason=history_reason, user=history_user)
+            pks += inserted
             step("writing", start + len(indexes), total)
         for start in range(0, len(changed), size):
             objects = []
@@ -315,7 +332,9 @@ def write(
                     obj.updated_at = now
                 objects.append(obj)
             model.objects.bulk_update(objects, update_fields, batch_size=size)
-            pks += [obj.pk for obj in objects]
+            updated = [obj.pk for obj in objects]
+            record_bulk(model, updated, CHANGED, reason=history_reason, user=history_user)
+            pks += updated
             step("writing", len(new) + start + len(objects), total)
         announce_changed(model, pks, actor)
         on_written()

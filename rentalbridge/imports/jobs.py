@@ -76,6 +76,7 @@ def run_job(job_id: int) -> ImportJob:
             actor=job.created_by or "import",
             progress=lambda stage, done, total: _progress(job.pk, stage, done, total),
             on_written=lambda report: _record(job, report),
+            history_reason=f"import job #{job.pk} ({job.file_name})",
         )
         if not report.written:
             _record(job, report)

@@ -1,9 +1,16 @@
-"""Small responses of the import pages: progress as JSON, the rejected rows, the per-entity template."""
+"""Small responses of the import pages: progress as JSON, the rejected rows, the per-entity template, and the
+rows of the preview as its page shows them."""
+
+from collections import Counter, defaultdict
 
 from django.http import Http404, HttpResponse, JsonResponse
 
-from rentalbridge.imports.models import ImportJob
+from rentalbridge.imports.models import ImportJob, JobStatus
+from rentalbridge.imports.preview import changed_cells
 from rentalbridge.imports.registry import resource_for
+
+# The preview's filter buttons: the engine's action -> what staff call it.
+PREVIEW_FILTERS = {"new": "New", "update": "Changed", "unchanged": "Unchanged", "rejected": "Rejected"}
 
 
 def job_status(job: ImportJob) -> JsonResponse:
@@ -37,3 +44,26 @@ def template_csv(entity: str) -> HttpResponse:
     response = HttpResponse(resource_for(entity).template_csv().encode("utf-8-sig"), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{entity}-template.csv"'
     return response
+
+
+def preview_rows(job: ImportJob) -> tuple[list[dict], list[dict]]:
+    """The preview's rows, each with its changed cells (before -> after) or its errors, and the filter
+    buttons with how many of the shown rows each one keeps."""
+    if job.status != JobStatus.PREVIEW:
+        return [], []
+    changes = changed_cells(job)
+    errors = defaultdict(list)
+    for error in job.errors:
+        errors[error["line"]].append(
+            f"{error['column']}: {error['message']}" if error["column"] else error["message"]
+        )
+    rows = [
+        {**row, "changes": changes.get(row["line"], []), "errors": errors.get(row["line"], [])}
+        for row in job.preview
+    ]
+    counts = Counter(row["action"] for row in rows)
+    filters = [
+        {"action": action, "label": label, "count": counts[action]}
+        for action, label in PREVIEW_FILTERS.items()
+    ]
+    return rows, filters

@@ -5,6 +5,10 @@ a reading older than what an asset holds is kept in the history (flagged) and ne
 whose operating hours are lower than the asset's is kept and flagged, not applied; each latest value is
 replaced only by a value of a later time. A page of readings costs a few queries whatever its size: one
 read of the assets' current values, one multi-row INSERT of readings, one UPDATE of the assets.
+
+That UPDATE is raw SQL on purpose and writes no record history: the telematics columns are left out of
+the assets' field-level history (assets.models.TELEMATICS_COLUMNS), whose rows are people's changes; a
+daily pull would otherwise add a history row per asset per day. The readings themselves are the history.
 """
 
 import dataclasses

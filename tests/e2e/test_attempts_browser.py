@@ -1,4 +1,5 @@
-"""An auditor in a real browser: finds a refused push by part of a PIN, reads Trackunit's answer, exports."""
+"""An auditor in a real browser: finds a refused push by part of a PIN, reads Trackunit's answer, exports,
+and sees on the record's timeline the local change that came before it."""
 
 import csv
 import io
@@ -8,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import Page, expect
 
-from rentalbridge.roles.definitions import AUDITOR
+from rentalbridge.roles.definitions import AUDITOR, BACK_OFFICE
 from sync.models import SyncAttempt, SyncOperation, SyncRun
 from tests import factories
 from tests.fixtures.celery_worker import allow_audit_truncate
@@ -18,9 +19,34 @@ pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots")
 
 
+def log_in(page: Page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "browser-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+
+
 def test_an_auditor_finds_reads_and_exports_a_failed_attempt(page: Page, live_server, roles):
     allow_audit_truncate()  # this test commits audit rows, which the flush afterwards must clear
-    factories.asset(external_reference="FLT-4711", name="Volvo EC220E #4711", pin="YV1EC220E00004711")
+    asset = factories.asset(
+        external_reference="FLT-4711",
+        name="Volvo EC220E #4711",
+        pin="YV1EC220E00004711",
+        rental_status="AVAILABLE",
+    )
+    page.set_default_timeout(15_000)
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    # First a clerk puts the machine on rent in the admin: the local change the push then carried.
+    clerk = User.objects.create_user("clerk", password="browser-pass-123", is_staff=True)
+    clerk.groups.add(Group.objects.get(name=BACK_OFFICE))
+    log_in(page, live_server, "clerk")
+    page.goto(f"{live_server.url}/admin/assets/asset/{asset.pk}/change/")
+    page.select_option("#id_rental_status", "ON_RENT")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.context.clear_cookies()
+
     run = SyncRun.objects.create(trigger="admin")
     operation = SyncOperation.objects.create(
         run=run,
@@ -51,13 +77,7 @@ def test_an_auditor_finds_reads_and_exports_a_failed_attempt(page: Page, live_se
         )
     auditor = User.objects.create_user("auditor", password="browser-pass-123", is_staff=True)
     auditor.groups.add(Group.objects.get(name=AUDITOR))
-    page.set_default_timeout(15_000)
-    page.set_viewport_size({"width": 1600, "height": 1000})
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "auditor")
-    page.fill("#id_password", "browser-pass-123")
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
+    log_in(page, live_server, "auditor")
 
     page.goto(f"{live_server.url}/admin/sync/syncattempt/")
     page.fill("#searchbar", "E00004711")
@@ -77,3 +97,15 @@ def test_an_auditor_finds_reads_and_exports_a_failed_attempt(page: Page, live_se
     expect(page.locator("#request-body")).to_contain_text("Gravemaskine Ærø")
     expect(page.locator("#operation-diff")).to_contain_text("rentalData.rate")
     page.screenshot(path=str(SHOTS / "attempt-detail.png"), full_page=True)
+
+    # The attempt's key leads to the asset; its timeline shows the clerk's change before the failed push.
+    page.locator(f"a[href='/admin/assets/asset/{asset.pk}/change/']", has_text="FLT-4711").first.click()
+    events = page.locator("#record-timeline tbody tr")
+    expect(events.nth(0)).to_contain_text("PUT to Trackunit: 422")
+    expect(events.nth(1)).to_contain_text("Changed by clerk")
+    expect(events.nth(1)).to_contain_text("through admin form")
+    expect(events.nth(1)).to_contain_text("Rental status: Available → On rent")
+    page.locator("#record-timeline").screenshot(path=str(SHOTS / "timeline-form-edit.png"))
+    events.nth(1).locator("a").click()
+    expect(page.locator("#content h1")).to_contain_text("View")
+    expect(page.locator("#content")).not_to_contain_text("Revert")

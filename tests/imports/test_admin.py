@@ -100,13 +100,13 @@ def test_export_of_the_filtered_changelist_as_csv_and_xlsx(admin_client_for, bac
     url = reverse("admin:customers_customer_export") + "?type__exact=DEALER"
 
     csv_response = client.post(url, {"format": "0", "resource": "0", **fields})
-    lines = csv_response.content.decode("utf-8-sig").splitlines()
+    lines = csv_response.getvalue().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("external_reference,name,type")
     assert len(lines) == 2
     assert "C1" in lines[1]
 
     xlsx_response = client.post(url, {"format": "1", "resource": "0", **fields})
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_response.getvalue())).active
     assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["external_reference", "C1"]
 
 

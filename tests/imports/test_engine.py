@@ -192,8 +192,8 @@ def test_a_custom_field_type_cannot_change_through_an_import(db):
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ("external_reference,name,colour", "unknown column(s): 'colour'"),
-        ("name,type", "missing required column(s): external_reference"),
+        ("external_reference,name,colour", "'colour' is not one of its columns"),
+        ("name,type", "the required column external_reference is missing"),
         ("contract_reference,asset_reference", "This is not a customers file"),
         ("name,name,external_reference", "appears twice"),
     ],
@@ -202,7 +202,7 @@ def test_a_wrong_header_refuses_the_file(db, header, message):
     report = do_import("customers", csv_bytes(header, "a,b,c"))
     assert report.refused
     assert message in report.message
-    assert "The columns are: external_reference, name" in report.message or "appears twice" in message
+    assert "Its columns are: external_reference, name" in report.message or "appears twice" in message
 
 
 def test_dry_run_checks_but_writes_nothing(db):

@@ -104,7 +104,7 @@ def test_an_export_of_some_columns_imports_back_unchanged(fleet, admin_client_fo
     response = admin_client_for(back_office_user).post(
         reverse("admin:assets_asset_export"), {"format": "0", "resource": "0", **fields}
     )
-    content = response.content
+    content = response.getvalue()
     assert content.decode("utf-8-sig").splitlines()[0] == ",".join(chosen)
     report = do_import("assets", content)
     assert (report.unchanged, report.rejected) == (3, 0)
