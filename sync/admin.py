@@ -6,6 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
@@ -27,12 +28,12 @@ from sync.models import (
     RunStatus,
     SyncAttempt,
     SyncDrift,
+    SyncJob,
     SyncOperation,
     SyncRun,
     SyncState,
 )
-from sync.plan import make_plan
-from sync.service import match_assets, sync_now
+from sync.service import match_assets, start_job
 from sync.timestamps import precise
 from sync.trackunit.errors import TrackunitError
 
@@ -117,6 +118,12 @@ class SyncRunAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(self.progress_view),
                 name="sync_syncrun_progress",
             ),
+            path("jobs/<int:job_id>/", self.admin_site.admin_view(self.job_view), name="sync_syncrun_job"),
+            path(
+                "jobs/<int:job_id>/status/",
+                self.admin_site.admin_view(self.job_status_view),
+                name="sync_syncrun_job_status",
+            ),
         ]
         return own + super().get_urls()
 
@@ -144,18 +151,51 @@ class SyncRunAdmin(ReadOnlyAdmin):
         return HttpResponseRedirect(reverse("admin:sync_syncrun_changelist"))
 
     def plan_view(self, request):
-        if request.method != "POST" or not can_run(request):
-            return self._refuse(request)
-        run = make_plan(trigger="admin", user=request.user)
-        self.message_user(request, f"Planned {run}: {self.summary_text(run)}. Review it, then apply it.")
-        return HttpResponseRedirect(reverse("admin:sync_syncrun_change", args=[run.pk]))
+        return self._start(request, SyncJob.Action.PLAN)
 
     def sync_now_view(self, request):
+        return self._start(request, SyncJob.Action.SYNC_NOW)
+
+    def drift_view(self, request):
+        return self._start(request, SyncJob.Action.DRIFT)
+
+    def _start(self, request, action: str):
+        """Work that grows with the fleet goes to a worker; the request only queues it."""
         if request.method != "POST" or not can_run(request):
             return self._refuse(request)
-        run = sync_now(trigger="admin", user=request.user)
-        self.message_user(request, f"{run} is being pushed: {self.summary_text(run)}.")
-        return HttpResponseRedirect(reverse("admin:sync_syncrun_change", args=[run.pk]))
+        job = start_job(action, user=request.user)
+        return HttpResponseRedirect(reverse("admin:sync_syncrun_job", args=[job.pk]))
+
+    def job_view(self, request, job_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(SyncJob.objects.select_related("run", "created_by"), pk=job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": str(job),
+            "job": job,
+            "next_url": _job_result_url(job),
+            "status_url": reverse("admin:sync_syncrun_job_status", args=[job.pk]),
+            "summary": self.summary_text(job.run) if job.run else "",
+        }
+        return TemplateResponse(request, "admin/sync/syncjob/progress.html", context)
+
+    def job_status_view(self, request, job_id: int):
+        """What the progress bar polls: small, and enough to know when to move on."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(SyncJob, pk=job_id)
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_label": job.get_status_display(),
+                "stage": job.stage,
+                "percent": job.percent,
+                "finished": job.is_finished,
+                "next_url": _job_result_url(job),
+            }
+        )
 
     def apply_view(self, request, run_id: int):
         if request.method != "POST" or not can_run(request):
@@ -167,17 +207,6 @@ class SyncRunAdmin(ReadOnlyAdmin):
         except PlanNotApplicable as error:
             self.message_user(request, str(error), messages.ERROR)
         return HttpResponseRedirect(reverse("admin:sync_syncrun_change", args=[run.pk]))
-
-    def drift_view(self, request):
-        if request.method != "POST" or not can_run(request):
-            return self._refuse(request)
-        try:
-            found = drift_service.detect_drift(trigger="admin", user=request.user)
-        except TrackunitError as error:
-            self.message_user(request, f"Could not read Trackunit: {error}", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:sync_syncrun_changelist"))
-        self.message_user(request, f"{len(found)} record(s) differ in Trackunit from what was pushed.")
-        return HttpResponseRedirect(reverse("admin:sync_syncdrift_changelist") + "?resolution__exact=open")
 
     def progress_view(self, request, run_id: int):
         run = get_object_or_404(SyncRun, pk=run_id)
@@ -199,6 +228,15 @@ class SyncRunAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"{run} is being pushed.")
             except PlanNotApplicable as error:
                 self.message_user(request, str(error), messages.ERROR)
+
+
+def _job_result_url(job: SyncJob) -> str:
+    """Where a finished job's outcome is shown: the plan (or run) it made, or the open drift."""
+    if job.status != SyncJob.Status.DONE:
+        return ""
+    if job.action == SyncJob.Action.DRIFT:
+        return reverse("admin:sync_syncdrift_changelist") + "?resolution__exact=open"
+    return reverse("admin:sync_syncrun_change", args=[job.run_id]) if job.run_id else ""
 
 
 class AttemptInline(admin.TabularInline):

@@ -11,7 +11,15 @@ from sync.models import SyncState, SyncStatus
 
 def payload_hash(payload: Any, mapping_version: int) -> str:
     """A stable fingerprint of a payload; the mapping version is part of it, so a new mapping resyncs."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return canonical_hash(canonical_json(payload), mapping_version)
+
+
+def canonical_json(payload: Any) -> str:
+    """The one serialisation a payload is hashed in; the planner also stores it, so it is encoded once."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def canonical_hash(canonical: str, mapping_version: int) -> str:
     return hashlib.sha256(f"{mapping_version}:{canonical}".encode()).hexdigest()
 
 

@@ -61,6 +61,7 @@ class SyncState(models.Model):
 
 
 class RunStatus(models.TextChoices):
+    PLANNING = "planning", "Being planned"
     PLANNED = "planned", "Planned (dry run)"
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -164,6 +165,77 @@ class SyncOperation(models.Model):
     @property
     def ref(self) -> str:
         return f"{self.kind}:{self.key}"
+
+
+class SyncJob(models.Model):
+    """A long piece of sync work an operator asked for in the admin (plan, drift check, sync now).
+
+    A Celery worker does it; the admin page follows `stage` and the progress counts, so no request waits
+    for work that grows with the fleet.
+    """
+
+    class Action(models.TextChoices):
+        PLAN = "plan", "Plan sync"
+        DRIFT = "drift", "Detect drift"
+        SYNC_NOW = "sync_now", "Sync now"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    action = models.CharField(max_length=16, choices=Action.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=200, blank=True, help_text="What the worker is doing now.")
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    run = models.ForeignKey(
+        SyncRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The plan made.",
+    )
+    drift_found = models.PositiveIntegerField(null=True, blank=True, help_text="Records that differ.")
+    message = models.TextField(blank=True, help_text="Why the job failed.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "sync job"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["plan", "drift", "sync_now"]), name="syncjob_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="syncjob_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["done", "failed"], finished_at__isnull=False)
+                | models.Q(status__in=["queued", "running"], finished_at__isnull=True),
+                name="syncjob_finished_iff_over",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
 
 
 class AppendOnlyQuerySet(models.QuerySet):

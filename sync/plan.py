@@ -4,27 +4,39 @@ For each kind, the ledger (SyncState) says what Trackunit last accepted. Kinds t
 which records changed since (`Kind.changed`) build payloads for those records only, so an unchanged fleet
 of 100,000 assets costs a few indexed queries; the others build every payload and compare hashes.
 A record whose last push failed is always planned again.
+
+A plan streams: records are planned and their operations written in batches of BATCH_SIZE, so memory stays
+bounded whatever the fleet's size. The run is PLANNING while that happens (nobody may apply it) and becomes
+PLANNED with its summary at the end; a plan that fails half-way is removed.
 """
 
+import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
+from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from sync.diff import field_changes
 from sync.kinds import KINDS, Kind
 from sync.kinds.base import Desired, chunked
-from sync.ledger import payload_hash
-from sync.models import OperationStatus, SyncOperation, SyncRun, SyncState, SyncStatus
+from sync.ledger import canonical_hash, canonical_json
+from sync.models import OperationStatus, RunStatus, SyncRun, SyncState, SyncStatus
+from sync.operation_store import store_operations
+from sync.planned import PlannedOperation
 
 ACTIONS = ("create", "update", "delete")
 # Deletes run after every create and update, children before parents.
 DELETE_PHASE_BASE = 100
 BOOKKEEPING_FIELDS = ["source_version", "mapping_version", "status"]
 LEDGER_FIELDS = ("key", "pk", "payload_hash", "source_version", "mapping_version", "status", "remote_id")
+BATCH_SIZE = 2000
+
+# (stage, kinds done, kinds in the plan): how a plan job shows its progress.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -42,57 +54,101 @@ class _Ledger:
 
 
 def make_plan(
-    *, trigger: str, user=None, kinds: Iterable[str] | None = None, only_failed: bool = False
+    *,
+    trigger: str,
+    user=None,
+    kinds: Iterable[str] | None = None,
+    only_failed: bool = False,
+    on_progress: Progress | None = None,
 ) -> SyncRun:
     """Create a SyncRun in plan mode listing every operation in dependency order."""
     wanted = set(kinds) if kinds is not None else None
     selected = [kind for kind in KINDS if wanted is None or kind.name in wanted]
-    summary: Counter = Counter({action: 0 for action in (*ACTIONS, "unchanged", "skipped")})
-    operations: list[SyncOperation] = []
-    refreshed: list[SyncState] = []
-    for kind in selected:
-        kind_operations, unchanged, kind_refreshed = _plan_kind(kind, only_failed)
-        operations += kind_operations
-        refreshed += kind_refreshed
-        summary["unchanged"] += unchanged
-    for operation in operations:
-        summary[operation.action] += 1
-        if operation.status == OperationStatus.SKIPPED:
-            summary["skipped"] += 1
-    run = SyncRun(
+    run = SyncRun.objects.create(
+        status=RunStatus.PLANNING,
         trigger=trigger,
         triggered_by=user,
         scope={"kinds": [k.name for k in selected], "only_failed": only_failed},
-        summary=dict(summary),
     )
-    with transaction.atomic():
-        run.save()
-        for operation in operations:
-            operation.run = run
-        SyncOperation.objects.bulk_create(operations, batch_size=2000)
-        # Records touched without a change to their payload: remember the newer version so they are not
-        # looked at again. This is bookkeeping of what Trackunit already holds, not a push.
-        SyncState.objects.bulk_update(refreshed, BOOKKEEPING_FIELDS, batch_size=2000)
+    summary: Counter = Counter({action: 0 for action in (*ACTIONS, "unchanged", "skipped")})
+    try:
+        for index, kind in enumerate(selected):
+            report = (lambda stage, i=index: on_progress(stage, i, len(selected))) if on_progress else None
+            _plan_kind(run.pk, kind, only_failed, summary, report)
+    except BaseException:
+        run.delete()
+        raise
+    run.status, run.summary = RunStatus.PLANNED, dict(summary)
+    run.save(update_fields=["status", "summary"])
+    if on_progress:
+        on_progress("planned", len(selected), len(selected))
     return run
 
 
-def _plan_kind(kind: Kind, only_failed: bool) -> tuple[list[SyncOperation], int, list[SyncState]]:
+def _plan_kind(
+    run_id: int,
+    kind: Kind,
+    only_failed: bool,
+    summary: Counter,
+    report: Callable[[str], None] | None,
+) -> None:
+    looked_at = 0
+    if report:
+        report(kind.label)
     changed = kind.changed(kind.mapping_version)
     if changed is None:
-        ledger = _ledger(kind)
-        desired: list[Desired] = list(kind.desired())
-        present = None
+        seen: set[str] = set()
+        for batch in _batches(kind.desired()):
+            seen.update(item.key for item in batch)
+            _plan_batch(
+                run_id, kind, batch, _ledger(kind, [item.key for item in batch]), only_failed, summary
+            )
+            looked_at += len(batch)
+            if report:
+                report(f"{kind.label}: {looked_at:,} records")
+        gone = _ledger_outside(kind, seen) if kind.deletable else {}
     else:
-        candidates = set(changed)
-        ledger = _ledger(kind, candidates)
-        desired = list(kind.desired(candidates)) if candidates else []
-        present = kind.present()
-    operations, refreshed, unchanged = [], [], 0
-    for item in desired:
-        digest = payload_hash(item.payload, kind.mapping_version)
+        candidates = sorted(set(changed))
+        built = 0
+        for chunk in chunked(candidates, BATCH_SIZE):
+            batch = list(kind.desired(set(chunk)))
+            built += len(batch)
+            _plan_batch(run_id, kind, batch, _ledger(kind, chunk), only_failed, summary)
+            if report:
+                report(f"{kind.label}: {built:,} of {len(candidates):,} changed records")
+        summary["unchanged"] += kind.present().count() - built
+        gone = _ledger(kind, sorted(kind.gone())) if kind.deletable else {}
+    deletes = [
+        PlannedOperation(phase=DELETE_PHASE_BASE - kind.phase, kind=kind.name, key=key, action="delete")
+        for key, state in gone.items()
+        if state.accepted and (not only_failed or state.status == SyncStatus.FAILED)
+    ]
+    for chunk in chunked(deletes, BATCH_SIZE):
+        _write(run_id, chunk, [], summary)
+
+
+def _batches(items: Iterable[Desired]) -> Iterator[list[Desired]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, BATCH_SIZE)):
+        yield batch
+
+
+def _plan_batch(
+    run_id: int,
+    kind: Kind,
+    batch: list[Desired],
+    ledger: dict[str, _Ledger],
+    only_failed: bool,
+    summary: Counter,
+) -> None:
+    """Compare one batch of desired payloads with the ledger and write what must be sent."""
+    operations, refreshed = [], []
+    for item in batch:
+        canonical, create_fields = _encoded(item.payload)
+        digest = canonical_hash(canonical, kind.mapping_version)
         state = ledger.get(item.key)
         if state is not None and state.payload_hash == digest:
-            unchanged += 1
+            summary["unchanged"] += 1
             if _needs_bookkeeping(state, item, kind):
                 refreshed.append(
                     SyncState(
@@ -103,31 +159,55 @@ def _plan_kind(kind: Kind, only_failed: bool) -> tuple[list[SyncOperation], int,
                     )
                 )
             continue
+        if only_failed and (state is None or state.status != SyncStatus.FAILED):
+            continue
+        action = "update" if state is not None and state.accepted else "create"
         operations.append(
-            SyncOperation(
+            PlannedOperation(
                 phase=kind.phase,
                 kind=kind.name,
                 key=item.key,
-                action="update" if state is not None and state.accepted else "create",
+                action=action,
                 payload=item.payload,
+                payload_json=canonical,
                 payload_hash=digest,
                 source_version=item.version,
-                depends_on=list(item.depends_on),
+                depends_on=tuple(item.depends_on),
+                fields_json=create_fields if action == "create" else None,
             )
         )
-    if present is not None:
-        unchanged += present.count() - len(desired)
-    if kind.deletable:
-        operations += _deletes(kind, ledger, present, {item.key for item in desired})
-    if only_failed:
-        failed = {key for key, state in ledger.items() if state.status == SyncStatus.FAILED}
-        operations = [op for op in operations if op.key in failed]
     _attach_diffs(kind, operations)
     _skip_blocked(kind, operations)
-    return operations, unchanged, refreshed
+    _write(run_id, operations, refreshed, summary)
 
 
-def _skip_blocked(kind: Kind, operations: list[SyncOperation]) -> None:
+def _encoded(payload: dict[str, Any]) -> tuple[str, str]:
+    """The payload's canonical JSON and, from the same pieces, its diff as a create ({field: [null, value]}).
+
+    Each top-level value is encoded once: a first plan's payloads are most of its work.
+    """
+    parts = [(json.dumps(name), canonical_json(value)) for name, value in sorted(payload.items())]
+    canonical = "{" + ",".join(f"{name}:{value}" for name, value in parts) + "}"
+    create_fields = "{" + ",".join(f"{name}:[null,{value}]" for name, value in parts) + "}"
+    return canonical, create_fields
+
+
+def _write(
+    run_id: int, operations: list[PlannedOperation], refreshed: list[SyncState], summary: Counter
+) -> None:
+    """One batch, in one short transaction: a long one would keep SQLite's other writers waiting."""
+    with transaction.atomic():
+        store_operations(run_id, operations)
+        # Records touched without a change to their payload: remember the newer version so they are not
+        # looked at again. This is bookkeeping of what Trackunit already holds, not a push.
+        SyncState.objects.bulk_update(refreshed, BOOKKEEPING_FIELDS, batch_size=BATCH_SIZE)
+    for operation in operations:
+        summary[operation.action] += 1
+        if operation.status == OperationStatus.SKIPPED:
+            summary["skipped"] += 1
+
+
+def _skip_blocked(kind: Kind, operations: list[PlannedOperation]) -> None:
     """Operations the kind must not send (an asset another account owns) are skipped in the plan, with why."""
     reasons = kind.blocked([op for op in operations if op.action != "delete"]) if operations else {}
     for op in operations:
@@ -151,35 +231,23 @@ def _needs_bookkeeping(state: _Ledger, item: Desired, kind: Kind) -> bool:
     )
 
 
-def _deletes(
-    kind: Kind, ledger: dict[str, _Ledger], present: QuerySet | None, desired_keys: set[str]
-) -> list[SyncOperation]:
-    """Records Trackunit accepted that no longer exist locally."""
-    if present is None:
-        gone = {key: state for key, state in ledger.items() if key not in desired_keys}
-    else:
-        gone = _ledger(kind, kind.gone())
-    return [
-        SyncOperation(phase=DELETE_PHASE_BASE - kind.phase, kind=kind.name, key=key, action="delete")
-        for key, state in gone.items()
-        if state.accepted
-    ]
-
-
-def _ledger(kind: Kind, keys: set[str] | None = None) -> dict[str, _Ledger]:
-    """What the ledger holds for `keys` (every record of the kind when None)."""
+def _ledger(kind: Kind, keys: list[str]) -> dict[str, _Ledger]:
+    """What the ledger holds for `keys`."""
     states = SyncState.objects.filter(kind=kind.name)
-    if keys is None:
-        rows = states.values_list(*LEDGER_FIELDS).iterator(chunk_size=10000)
-        return {key: _Ledger(*rest) for key, *rest in rows}
     ledger = {}
-    for chunk in chunked(sorted(keys)):
+    for chunk in chunked(keys):
         rows = states.filter(key__in=chunk).values_list(*LEDGER_FIELDS)
         ledger |= {key: _Ledger(*rest) for key, *rest in rows}
     return ledger
 
 
-def _attach_diffs(kind: Kind, operations: list[SyncOperation]) -> None:
+def _ledger_outside(kind: Kind, keys: set[str]) -> dict[str, _Ledger]:
+    """The ledger's records of the kind that are not among `keys` (kinds known only by their payloads)."""
+    rows = SyncState.objects.filter(kind=kind.name).values_list(*LEDGER_FIELDS).iterator(chunk_size=10000)
+    return {key: _Ledger(*rest) for key, *rest in rows if key not in keys}
+
+
+def _attach_diffs(kind: Kind, operations: list[PlannedOperation]) -> None:
     """Before -> after per field, against what Trackunit last accepted; loaded only for planned records."""
     keys = [op.key for op in operations if op.action != "create"]
     accepted: Mapping[str, dict] = {}
@@ -187,7 +255,8 @@ def _attach_diffs(kind: Kind, operations: list[SyncOperation]) -> None:
     for chunk in chunked(keys):
         accepted |= dict(states.filter(key__in=chunk).values_list("key", "payload"))
     for op in operations:
-        op.fields = field_changes(accepted.get(op.key), op.payload)
+        if op.fields_json is None:
+            op.fields = field_changes(accepted.get(op.key), op.payload)
 
 
 def plan_as_json(run: SyncRun) -> dict:

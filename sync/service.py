@@ -1,27 +1,109 @@
-"""The operator's verbs, shared by the admin, the management commands and the Celery tasks."""
+"""The operator's verbs, shared by the admin, the management commands and the Celery tasks.
 
+Work that grows with the fleet (planning, reading Trackunit for drift, sync now) is a SyncJob when the
+admin asks for it: the request only records the job and queues it (`start_job`), a worker runs it
+(`run_job`) and the job page follows its progress.
+"""
+
+import logging
 import time
+from datetime import timedelta
 
-from sync import remote_assets, worker_client
-from sync.apply import apply_plan, progress
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sync import dispatch, remote_assets, triggers, worker_client
+from sync.apply import PlanNotApplicable, abandon_stalled_runs, apply_plan, progress
 from sync.audit import AttemptRecorder
-from sync.models import RunStatus, SyncRun
-from sync.plan import make_plan
+from sync.drift import detect_drift
+from sync.models import RunStatus, SyncJob, SyncRun
+from sync.plan import Progress, make_plan
+from sync.trackunit.errors import TrackunitError
 
+log = logging.getLogger(__name__)
 DONE = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.STALE)
 
 
-def sync_now(*, trigger: str, user=None, only_failed: bool = False) -> SyncRun:
+def sync_now(
+    *, trigger: str, user=None, only_failed: bool = False, on_progress: Progress | None = None
+) -> SyncRun:
     """Plan afresh and apply that plan (a plan with nothing to do finishes at once; a plan applied while
     another run pushes to the account waits its turn)."""
-    run = make_plan(trigger=trigger, user=user, only_failed=only_failed)
+    run = make_plan(trigger=trigger, user=user, only_failed=only_failed, on_progress=on_progress)
     return apply_plan(run, user=user)
+
+
+class SyncBusy(Exception):
+    """Another run is still queued or pushing: the coalesced sync asks again later."""
+
+
+def coalesced_sync(*, trigger: str) -> SyncRun:
+    """The sync a burst of changes asked for (sync/triggers.py): plan and apply, unless a run is busy.
+
+    Runs that stopped making progress are closed first, so a stuck run cannot hold every later sync back.
+    """
+    abandon_stalled_runs(timedelta(seconds=settings.SYNC_STALLED_AFTER_S))
+    if SyncRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).exists():
+        raise SyncBusy
+    triggers.clear_request()
+    return sync_now(trigger=trigger)
+
+
+def reconcile(*, trigger: str) -> SyncRun:
+    """The nightly check: record what someone changed in Trackunit, then push local changes."""
+    detect_drift(trigger=trigger)
+    return sync_now(trigger=trigger)
 
 
 def match_assets(*, trigger: str, user=None) -> remote_assets.MatchReport:
     """Read Trackunit's asset list now and match it to local assets (each sync also does, per run)."""
     recorder = AttemptRecorder(triggered_by=user.get_username() if user else trigger)
     return remote_assets.refresh(worker_client.api_for(recorder))
+
+
+def start_job(action: str, *, user=None) -> SyncJob:
+    """Record a job and queue it for a worker once this transaction commits; returns at once."""
+    job = SyncJob.objects.create(action=action, created_by=user if getattr(user, "pk", None) else None)
+    transaction.on_commit(lambda: dispatch.enqueue("run_sync_job", job.pk))
+    return job
+
+
+def run_job(job_id: int) -> SyncJob:
+    """Do one queued job (a redelivered task finds it taken and does nothing); its outcome is on the job."""
+    if not SyncJob.objects.filter(pk=job_id, status=SyncJob.Status.QUEUED).update(
+        status=SyncJob.Status.RUNNING, stage="starting"
+    ):
+        return SyncJob.objects.get(pk=job_id)
+    job = SyncJob.objects.select_related("created_by").get(pk=job_id)
+    report = _reporter(job.pk)
+    try:
+        if job.action == SyncJob.Action.PLAN:
+            job.run = make_plan(trigger="admin", user=job.created_by, on_progress=report)
+        elif job.action == SyncJob.Action.SYNC_NOW:
+            job.run = make_plan(trigger="admin", user=job.created_by, on_progress=report)
+            apply_plan(job.run, user=job.created_by)
+        else:
+            report("reading Trackunit", 0, 1)
+            job.drift_found = len(detect_drift(trigger="admin", user=job.created_by))
+        job.status, job.stage = SyncJob.Status.DONE, ""
+    except PlanNotApplicable as error:
+        job.status, job.message = SyncJob.Status.FAILED, str(error)
+    except TrackunitError as error:
+        job.status, job.message = SyncJob.Status.FAILED, f"Could not read Trackunit: {error}"
+    except Exception as error:
+        log.exception("sync job %s failed", job.pk)
+        job.status, job.message = SyncJob.Status.FAILED, f"The job failed: {error!r}"
+    job.finished_at = timezone.now()
+    job.save(update_fields=["run", "drift_found", "status", "stage", "message", "finished_at"])
+    return job
+
+
+def _reporter(job_id: int) -> Progress:
+    def report(stage: str, done: int, total: int) -> None:
+        SyncJob.objects.filter(pk=job_id).update(stage=stage[:200], progress_done=done, progress_total=total)
+
+    return report
 
 
 def wait_for(run: SyncRun, *, timeout: float, poll: float = 0.5, on_progress=None) -> SyncRun:

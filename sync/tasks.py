@@ -8,16 +8,13 @@ already done, or held by another task, are never pushed again. Results are not k
 holds every outcome.
 """
 
-from datetime import timedelta
-
 from celery import shared_task
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
 from django.conf import settings
 
-from sync import apply, service, triggers, watchdog
+from sync import apply, service, watchdog
 from sync.audit_retention import blank_bodies_older_than
 from sync.audit_verification import verify_audit_trail as verify_chain
-from sync.models import RunStatus, SyncRun
 from sync.telematics.pull import pull_fleet
 
 PUSH_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
@@ -41,19 +38,21 @@ def resume_run(run_id: int) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def sync_now(self, trigger: str = "auto") -> int | None:
     """One coalesced sync; waits politely while another run is still pushing."""
-    apply.abandon_stalled_runs(timedelta(seconds=settings.SYNC_STALLED_AFTER_S))
-    if SyncRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).exists():
-        raise self.retry(countdown=30)
-    triggers.clear_request()
-    return service.sync_now(trigger=trigger).pk
+    try:
+        return service.coalesced_sync(trigger=trigger).pk
+    except service.SyncBusy as busy:
+        raise self.retry(countdown=30) from busy
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def run_sync_job(job_id: int) -> None:
+    """A plan, drift check or sync now an operator asked for in the admin; its page follows it."""
+    service.run_job(job_id)
 
 
 @shared_task(acks_late=True)
 def nightly_reconcile() -> None:
-    from sync.drift import detect_drift
-
-    detect_drift(trigger="nightly")
-    service.sync_now(trigger="nightly")
+    service.reconcile(trigger="nightly")
 
 
 @shared_task(ignore_result=True)

@@ -19,6 +19,7 @@ from contracts.models import Contract, ContractItem
 from customers.models import Customer, CustomerContact
 from rentalbridge.changes import records_changed
 from rentalbridge.customfields.models import CustomFieldDefinition, CustomFieldValue
+from sync import dispatch
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "rentalbridge:sync:requested"
@@ -49,9 +50,7 @@ def _schedule(reason: str) -> None:
         # The nightly reconcile picks the change up; losing a nudge must not fail the user's save.
         log.warning("could not reach Redis to schedule a sync after a change: %s", error)
         return
-    from sync.tasks import sync_now
-
-    sync_now.apply_async(kwargs={"trigger": "auto"}, countdown=settings.SYNC_DEBOUNCE_S)
+    dispatch.enqueue("sync_now", trigger="auto", countdown=settings.SYNC_DEBOUNCE_S)
 
 
 def clear_request() -> None:

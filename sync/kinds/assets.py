@@ -11,7 +11,7 @@ from typing import Any
 from assets.models import Asset
 from sync import remote_assets
 from sync.kinds.base import Desired, NotReady, Push, RecordKind, chunked
-from sync.models import SyncOperation
+from sync.planned import PlannedOperation
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
@@ -42,7 +42,7 @@ class AssetKind(RecordKind):
             for reference, name, updated_at in rows.filter(external_reference__in=chunk):
                 yield Desired(reference, _payload(name, reference), updated_at)
 
-    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+    def blocked(self, operations: list[PlannedOperation]) -> dict[str, str]:
         return remote_assets.foreign_reasons([op.key for op in operations])
 
     def prepare(self, api: TrackunitApi) -> None:

@@ -14,9 +14,20 @@ from django.db.models.functions import Concat, Greatest
 from assets.models import Asset
 from contracts.models import ContractItem, ContractStatus
 from sync import remote_assets
-from sync.kinds.base import SYNC_KEY, Desired, Kind, NotReady, Push, changed_since_accepted, chunked, keyed
+from sync.kinds.base import (
+    SYNC_KEY,
+    Desired,
+    Kind,
+    NotReady,
+    Push,
+    changed_since_accepted,
+    changed_since_planned,
+    chunked,
+    keyed,
+)
 from sync.ledger import remote_id_of
-from sync.models import SyncOperation, SyncState
+from sync.models import SyncState
+from sync.planned import PlannedOperation
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
@@ -57,6 +68,21 @@ class AssignmentKind(Kind):
             changed_at=Greatest("updated_at", "contract__updated_at"),
         )
 
+    def changed_since_planned(self, run_id: int) -> list[str]:
+        return changed_since_planned(
+            _open_items(),
+            run_id=run_id,
+            kind=self.name,
+            key="pair",
+            changed_at=Greatest("updated_at", "contract__updated_at"),
+        )
+
+    def existing(self, keys: list[str]) -> set[str]:
+        # The key is computed: find the pairs through their indexed asset references, then match exactly.
+        assets = sorted({suffix for key in keys for suffix in _suffixes(key)})
+        pairs = _open_items().filter(asset__external_reference__in=assets).values_list("pair", flat=True)
+        return set(pairs) & set(keys)
+
     def gone(self) -> set[str]:
         # The key is computed (customer/asset), so no index serves a correlated lookup: compare sets.
         stored = set(SyncState.objects.filter(kind=self.name).values_list("key", flat=True))
@@ -84,7 +110,7 @@ class AssignmentKind(Kind):
                 depends = (f"customer:{customer}", f"asset_reference:{asset}")
                 yield Desired(row["pair"], payload, row["version"], depends)
 
-    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+    def blocked(self, operations: list[PlannedOperation]) -> dict[str, str]:
         by_asset = {op.payload["asset"]: op.key for op in operations if op.payload}
         reasons = remote_assets.foreign_reasons(list(by_asset))
         return {by_asset[reference]: reason for reference, reason in reasons.items()}

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from django.db.models import Exists, Expression, F, Model, OuterRef, QuerySet
 
 from sync.models import SyncOperation, SyncState, SyncStatus
+from sync.planned import PlannedOperation
 from sync.trackunit.endpoints import TrackunitApi
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -79,11 +80,22 @@ class Kind(ABC):
         """Keys whose rows changed since Trackunit accepted them, found by the database (None: unknown)."""
         return None
 
+    def changed_since_planned(self, run_id: int) -> Iterable[str] | None:
+        """Keys of the run's creates and updates whose rows changed after the plan read them (None: unknown).
+
+        The stale-plan check asks this instead of building every payload again; only these are rebuilt.
+        """
+        return None
+
+    def existing(self, keys: list[str]) -> set[str]:
+        """Those of `keys` that exist locally (only asked when `present` is not None)."""
+        return set(self.present().filter(**{f"{SYNC_KEY}__in": keys}).values_list(SYNC_KEY, flat=True))
+
     @abstractmethod
     def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
         """The payload each local record (of `keys`, or all) should have in Trackunit."""
 
-    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+    def blocked(self, operations: list[PlannedOperation]) -> dict[str, str]:
         """Keys of planned operations RentalBridge must not send, with the reason (e.g. a foreign asset)."""
         return {}
 
@@ -121,6 +133,16 @@ class RecordKind(Kind):
             self.rows(),
             kind=self.name,
             mapping_version=mapping_version,
+            key=self.key_field,
+            changed_at=self.changed_at(),
+            related_changed=self.related_changed,
+        )
+
+    def changed_since_planned(self, run_id: int) -> list[str]:
+        return changed_since_planned(
+            self.rows(),
+            run_id=run_id,
+            kind=self.name,
             key=self.key_field,
             changed_at=self.changed_at(),
             related_changed=self.related_changed,
@@ -234,16 +256,45 @@ def changed_since_accepted(
     the accepted push. Records never pushed, failed, drifted or pushed with another mapping qualify.
     Written as NOT EXISTS, which the database runs as an anti-join: an unchanged fleet costs one pass.
     """
-    still_current = SyncState.objects.filter(
-        kind=kind,
-        key=OuterRef(SYNC_KEY),
-        status=SyncStatus.IN_SYNC,
-        mapping_version=mapping_version,
-        source_version__gte=OuterRef(CHANGED_AT),
+    accepted = SyncState.objects.filter(kind=kind, status=SyncStatus.IN_SYNC, mapping_version=mapping_version)
+    return list(
+        _changed_after(rows, accepted, key=key, changed_at=changed_at, related_changed=related_changed)
     )
+
+
+def changed_since_planned(
+    rows: QuerySet,
+    *,
+    run_id: int,
+    kind: str,
+    key: str | Expression,
+    changed_at: Expression,
+    related_changed: Callable[[OuterRef, OuterRef], QuerySet] | None = None,
+) -> list[str]:
+    """Keys of the run's creates and updates whose rows changed after the plan read them, in one query.
+
+    The same test as `changed_since_accepted`, against the source version each operation was planned at.
+    """
+    planned = SyncOperation.objects.filter(run_id=run_id, kind=kind).exclude(action="delete")
+    candidates = _changed_after(
+        rows, planned, key=key, changed_at=changed_at, related_changed=related_changed
+    )
+    return list(candidates.filter(Exists(planned.filter(key=OuterRef(SYNC_KEY)))))
+
+
+def _changed_after(
+    rows: QuerySet,
+    versions: QuerySet,
+    *,
+    key: str | Expression,
+    changed_at: Expression,
+    related_changed: Callable[[OuterRef, OuterRef], QuerySet] | None,
+) -> QuerySet:
+    """SYNC_KEYs of `rows` that changed after the `source_version` `versions` holds for their key."""
+    still_current = versions.filter(key=OuterRef(SYNC_KEY), source_version__gte=OuterRef(CHANGED_AT))
     if related_changed is not None:
         still_current = still_current.filter(
             ~Exists(related_changed(OuterRef(OuterRef("pk")), OuterRef("source_version")))
         )
     candidates = keyed(rows, key).annotate(**{CHANGED_AT: changed_at}).filter(~Exists(still_current))
-    return list(candidates.order_by().values_list(SYNC_KEY, flat=True).distinct())
+    return candidates.order_by().values_list(SYNC_KEY, flat=True).distinct()

@@ -18,7 +18,7 @@ from assets.models import Asset, IdentifierType
 from contracts.models import Contract, ContractItem, ContractStatus
 from sync import remote_assets
 from sync.kinds.base import EPOCH, Desired, Push, RecordKind, chunked, midnight_utc
-from sync.models import SyncOperation
+from sync.planned import PlannedOperation
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
@@ -190,7 +190,7 @@ class RentalKind(RecordKind):
                     depends.add(f"depot:{item['hiring_depot__external_reference']}")
             yield Desired(reference, payload, versions.get(reference), tuple(sorted(depends)))
 
-    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+    def blocked(self, operations: list[PlannedOperation]) -> dict[str, str]:
         return remote_assets.foreign_reasons([op.key for op in operations])
 
     def prepare(self, api: TrackunitApi) -> None:

@@ -13,7 +13,7 @@ from customers.models import Customer
 from rentalbridge.customfields.models import CustomFieldValue, EntityType
 from sync import remote_assets
 from sync.kinds.base import Desired, Kind, NotReady, Push
-from sync.models import SyncOperation
+from sync.planned import PlannedOperation
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
@@ -73,7 +73,7 @@ class ValuesKind(Kind):
                 depends.append(f"{parent_kind}:{reference}")
             yield Desired(key, values, version, tuple(depends))
 
-    def blocked(self, operations: list[SyncOperation]) -> dict[str, str]:
+    def blocked(self, operations: list[PlannedOperation]) -> dict[str, str]:
         assets = {op.key.split(SEPARATOR, 1)[1]: op.key for op in operations if op.key.startswith("ASSET:")}
         reasons = remote_assets.foreign_reasons(list(assets))
         return {assets[reference]: reason for reference, reason in reasons.items()}

@@ -42,6 +42,7 @@ from sync.models import (
     RemoteAsset,
     SyncAttempt,
     SyncDrift,
+    SyncJob,
     SyncOperation,
     SyncRun,
     SyncState,
@@ -107,6 +108,8 @@ TABLE: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("domain", "change"): (READS, EDITS),
     ("domain", "delete"): (EDITS, (FORBIDDEN, REDIRECT, REDIRECT)),
     ("domain", "history"): (READS, READS),
+    # One version of a record's history: read by every role; a POST (a revert) refused to all (issue 12).
+    ("domain", "simple_history"): (READS, DENIED),
     ("domain", "object"): (REDIRECTED, REDIRECTED),  # <id>/ -> <id>/change/
     ("domain", "export"): (EDITS, EDITS),
     ("domain", "import"): (EDITS, EDITS),
@@ -131,6 +134,8 @@ TABLE: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("sync", "apply"): (EVERYONE_REFUSED, OPERATORS_ONLY),
     ("sync", "match"): (EVERYONE_REFUSED, OPERATORS_ONLY),
     ("sync", "progress"): (READS, READS),
+    ("sync", "job"): (READS, READS),  # a plan, drift check or sync now being done by a worker
+    ("sync", "job_status"): (READS, READS),
     ("sync", "export"): (READS, READS),  # the attempt list as CSV: auditors export what they read
     ("sync", "action apply_selected"): (None, OPERATORS_ONLY),
     ("sync", "action overwrite_remote"): (None, OPERATORS_ONLY),
@@ -255,11 +260,9 @@ class Services:
 
             return record
 
-        monkeypatch.setattr(sync_admin, "make_plan", recorder("make_plan", lambda: world.run))
-        monkeypatch.setattr(sync_admin, "sync_now", recorder("sync_now", lambda: world.run))
+        monkeypatch.setattr(sync_admin, "start_job", recorder("start_job", lambda: world.sync_job))
         monkeypatch.setattr(sync_admin, "apply_plan", recorder("apply_plan"))
         monkeypatch.setattr(sync_admin, "match_assets", recorder("match_assets", "0 assets matched"))
-        monkeypatch.setattr(sync_admin.drift_service, "detect_drift", recorder("detect_drift", list))
         monkeypatch.setattr(sync_admin.drift_service, "resolve", recorder("resolve"))
         pulled = TelematicsPull(status=TelematicsPull.Status.SUCCEEDED, stored=0)
         monkeypatch.setattr(admin_telematics, "refresh_asset", recorder("refresh_asset", pulled))
@@ -280,6 +283,10 @@ class World:
     @cached_property
     def run(self) -> SyncRun:
         return SyncRun.objects.create(trigger="test")
+
+    @cached_property
+    def sync_job(self) -> SyncJob:
+        return SyncJob.objects.create(action=SyncJob.Action.PLAN)
 
     @cached_property
     def asset(self) -> Asset:
@@ -390,8 +397,13 @@ class World:
             return reverse(f"admin:{row.url_name}", args=[self.job(row.model, role).pk])
         if row.view in ("apply", "progress"):
             return reverse(f"admin:{row.url_name}", args=[self.run.pk])
+        if row.view in ("job", "job_status"):
+            return reverse(f"admin:{row.url_name}", args=[self.sync_job.pk])
         if row.view in ("change", "delete", "history", "password_change", "refresh_telematics"):
             return reverse(f"admin:{row.url_name}", args=[self.target(row.model).pk])
+        if row.view == "simple_history":
+            target = self.target(row.model)
+            return reverse(f"admin:{row.url_name}", args=[target.pk, target.history.first().history_id])
         return reverse(f"admin:{row.url_name}")
 
     def body(self, row: Row, role: str) -> dict:
@@ -417,9 +429,9 @@ class World:
             job = self.job(row.model, role)
             return lambda: ImportJob.objects.get(pk=job.pk).status != JobStatus.PREVIEW
         service = {
-            "plan": "make_plan",
-            "sync_now": "sync_now",
-            "drift": "detect_drift",
+            "plan": "start_job",
+            "sync_now": "start_job",
+            "drift": "start_job",
             "apply": "apply_plan",
             "match": "match_assets",
             "action apply_selected": "apply_plan",
