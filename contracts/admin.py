@@ -151,8 +151,14 @@ class ContractItemAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
         "contract__external_reference",
         "asset__external_reference",
         "asset__name",
-        "=asset__pin",
+        # Any part of the PIN or serial number off a machine plate, as on the asset list (contains, served
+        # by the assets' trigram indexes on PostgreSQL).
+        "asset__pin",
+        "asset__serial_number",
     ]
+    search_help_text = (
+        "Item, contract or asset reference, asset name, or any part of its PIN or serial number."
+    )
     autocomplete_fields = ["contract", "asset", "hiring_depot"]
     date_hierarchy = "on_rent_date"
     show_full_result_count = False

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import partial
 
 from django.contrib import admin
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
@@ -146,9 +147,26 @@ class SyncStatusFilter(admin.SimpleListFilter):
         return queryset.filter(sync_status=self.value()) if self.value() else queryset
 
 
+class StatusOnPagePaginator(Paginator):
+    """Pages whose status subqueries run for the page's rows only, not for every row the OFFSET skips.
+
+    `SELECT status subqueries ... ORDER BY name LIMIT 100 OFFSET 49900` evaluates the subqueries for all
+    50,000 rows up to the page (PostgreSQL projects below the Limit), and its cost estimate then switches
+    JIT compilation on: page 500 of 100,000 assets took over a second. The page's ids are picked by a lean
+    subquery (filters and ordering only; the status is computed there only when filtered or sorted by), and
+    the annotated rows are read for those ids alone.
+    """
+
+    def _get_page(self, object_list, number, paginator) -> Page:
+        if isinstance(object_list, QuerySet) and isinstance(self.object_list, QuerySet):
+            object_list = self.object_list.filter(pk__in=object_list.values("pk"))
+        return super()._get_page(object_list, number, paginator)
+
+
 class SyncStatusMixin:
     sync_annotate: Annotate
     sync_labels: dict[str, str] = PENDING_LABEL
+    paginator = StatusOnPagePaginator
 
     def get_queryset(self, request):
         return self.sync_annotate(super().get_queryset(request))

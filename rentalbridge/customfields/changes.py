@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from rentalbridge.customfields import rules
+from rentalbridge.history import CHANGED, current_source, record_bulk
 
 if TYPE_CHECKING:
     from rentalbridge.customfields.models import CustomFieldDefinition
@@ -56,7 +58,11 @@ def _in_range(new: rules.FieldRules, value: Any) -> Any:
 
 
 def adapt_values(definition: "CustomFieldDefinition", replacements: Mapping[str, str]) -> int:
-    """Rewrite the definition's stored values under its new rules; returns how many changed."""
+    """Rewrite the definition's stored values under its new rules; returns how many changed.
+
+    bulk_update sends no signals, so the rewritten values get their history rows in bulk, in the same
+    transaction, saying the definition change did it (and who made that change, when known).
+    """
     changed = []
     now = timezone.now()
     for stored in definition.values.all().only("pk", "value"):
@@ -64,5 +70,17 @@ def adapt_values(definition: "CustomFieldDefinition", replacements: Mapping[str,
         if value != stored.value:
             stored.value, stored.updated_at = value, now
             changed.append(stored)
-    definition.values.model.objects.bulk_update(changed, ["value", "updated_at"], batch_size=1000)
+    if not changed:
+        return 0
+    source = current_source()
+    model = definition.values.model
+    with transaction.atomic():
+        model.objects.bulk_update(changed, ["value", "updated_at"], batch_size=1000)
+        record_bulk(
+            model,
+            [stored.pk for stored in changed],
+            CHANGED,
+            reason=f"definition {definition.key} changed ({source.reason})",
+            user=source.user,
+        )
     return len(changed)
