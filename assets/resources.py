@@ -99,7 +99,6 @@ _KNOWN_STATUS = cells.choices_parser(list(RentalStatus.choices))
 class AssetResource(BulkModelResource):
     entity = "assets"
     required_columns = ("external_reference", "name")
-    export_select_related = ("owning_depot",)
     column_parsers = {
         "external_reference": cells.text_parser(max_length=100),
         "rental_status": _rental_status,

@@ -25,7 +25,6 @@ from rentalbridge.imports.prefetch import rows_where_in
 class ContractResource(BulkModelResource):
     entity = "contracts"
     required_columns = ("external_reference", "customer_reference", "start_date")
-    export_select_related = ("customer",)
     example_row = {
         "external_reference": "RC-2026-0001",
         "customer_reference": "CUS-1001",
@@ -86,7 +85,6 @@ class ContractItemResource(BulkModelResource):
         "on_rent_date",
         "off_rent_date",
     )
-    export_select_related = ("contract", "asset", "hiring_depot")
     example_row = {
         "contract_reference": "RC-2026-0001",
         "external_reference": "01",

@@ -45,7 +45,6 @@ class CustomerContactResource(BulkModelResource):
     entity = "contacts"
     natural_key = ("customer_id", "name")
     required_columns = ("customer_reference", "name")
-    export_select_related = ("customer",)
     example_row = {
         "customer_reference": "CUS-1001",
         "name": "Site office",

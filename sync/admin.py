@@ -1,4 +1,5 @@
 import json
+from typing import cast
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -95,7 +96,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "message",
         "scope",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # every entry is a plain field name
 
     @admin.display(description="plan")
     def summary_text(self, run: SyncRun) -> str:
@@ -252,7 +253,7 @@ class AttemptInline(admin.TabularInline):
         "duration_ms",
         "attempt",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # every entry is a plain field name
     extra = 0
     can_delete = False
     show_change_link = True
@@ -283,7 +284,7 @@ class SyncOperationAdmin(ReadOnlyAdmin):
         "finished_at",
         "payload_pretty",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # every entry is a plain field name
     inlines = [AttemptInline]
 
     @admin.display(description="changes (before → after)")
@@ -349,7 +350,7 @@ class SyncAttemptAdmin(ReadOnlyAdmin):
         "attempt",
         "triggered_by",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # every entry is a plain field name
 
     @admin.display(description="time", ordering="created_at")
     def created(self, attempt: SyncAttempt) -> str:
@@ -441,7 +442,7 @@ class SyncDriftAdmin(ReadOnlyAdmin):
     search_fields = ["key"]
     actions = ["overwrite_remote", "adopt_remote"]
     fields = ["kind", "key", "sides", "detected_at", "resolution", "resolved_by", "resolved_at"]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # every entry is a plain field name
 
     @admin.display(description="RentalBridge pushed → Trackunit has now")
     def sides(self, drift: SyncDrift) -> str:
@@ -503,7 +504,7 @@ class RemoteAssetAdmin(ReadOnlyAdmin):
         "local_asset",
         "seen_at",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # every entry is a plain field name
     change_list_template = "admin/sync/remoteasset/change_list.html"
 
     @admin.display(description="local asset")

@@ -5,6 +5,7 @@ The admin's date hierarchy only drills into one year, month or day; an audit ask
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -27,10 +28,14 @@ class InputFilter(admin.ListFilter):
                 if value.strip():
                     self.used_parameters[name] = value.strip()
 
+    def _text(self, name: str) -> str:
+        """A parameter's value: __init__ stores only the stripped text of each input."""
+        return cast(str, self.used_parameters[name])
+
     def has_output(self) -> bool:
         return True
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [name for name, _, _ in self.inputs]
 
     def choices(self, changelist):
@@ -64,9 +69,9 @@ class CreatedBetweenFilter(InputFilter):
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         if "created_from" in self.used_parameters:
-            queryset = queryset.filter(created_at__gte=_start_of(_day(self.used_parameters["created_from"])))
+            queryset = queryset.filter(created_at__gte=_start_of(_day(self._text("created_from"))))
         if "created_to" in self.used_parameters:
-            end = _day(self.used_parameters["created_to"]) + timedelta(days=1)
+            end = _day(self._text("created_to")) + timedelta(days=1)
             queryset = queryset.filter(created_at__lt=_start_of(end))
         return queryset
 
@@ -76,9 +81,9 @@ class RunNumberFilter(InputFilter):
     inputs = (("run__id__exact", "run number", "number"),)
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        run = self.used_parameters.get("run__id__exact")
-        if run is None:
+        if "run__id__exact" not in self.used_parameters:
             return queryset
+        run = self._text("run__id__exact")
         if not run.isdigit():
             raise IncorrectLookupParameters(f"{run!r} is not a run number")
         return queryset.filter(run_id=int(run))

@@ -3,8 +3,11 @@
 Domain apps never import sync, so sync adds the refresh button's view to the registered asset admin.
 """
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -20,7 +23,7 @@ RUN_PERMISSION = "sync.run_telematicspull"
 class TelematicsSkipInline(admin.TabularInline):
     model = TelematicsSkip
     fields = ["outcome", "pin", "serial_number", "machine_id", "external_reference", "reason"]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # every entry is a plain field name
     extra = 0
     max_num = 0
     can_delete = False
@@ -62,7 +65,7 @@ class TelematicsPullAdmin(ReadOnlyAdmin):
         "ambiguous",
         "foreign",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # every entry is a plain field name
     inlines = [TelematicsSkipInline]
 
 
@@ -77,7 +80,14 @@ class TelematicsSkipAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class TelematicsRefreshMixin:
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin
+else:
+    # A mixin for whatever admin the assets app registered (add_telematics_refresh).
+    _AdminBase = object
+
+
+class TelematicsRefreshMixin(_AdminBase):
     """Adds the "Refresh telematics" view to the asset admin."""
 
     def get_urls(self):
@@ -94,7 +104,8 @@ class TelematicsRefreshMixin:
         if request.method != "POST" or not request.user.has_perm(RUN_PERMISSION):
             self.message_user(request, "Only sync operators may ask Trackunit for readings.", messages.ERROR)
             return HttpResponseRedirect(back)
-        pull = refresh_asset(asset, user=request.user)
+        # admin_view lets only signed-in staff through, never an anonymous user.
+        pull = refresh_asset(asset, user=cast(User, request.user))
         if pull.status == TelematicsPull.Status.SUCCEEDED:
             self.message_user(request, f"Telematics refreshed: {pull.stored} new reading(s). {pull.message}")
         else:

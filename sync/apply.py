@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
@@ -57,7 +58,7 @@ def account_key() -> str:
     return ClientConfig.from_settings().account_prefix()
 
 
-def apply_plan(run: SyncRun, *, user=None) -> SyncRun:
+def apply_plan(run: SyncRun, *, user: User | None = None) -> SyncRun:
     """Queue a reviewed plan for pushing, or refuse it when the records it covers changed since."""
     with transaction.atomic():
         run = SyncRun.objects.select_for_update().get(pk=run.pk)

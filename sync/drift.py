@@ -8,6 +8,7 @@ local record, so its history row says so: "drift adoption (drift #N)", by the op
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +24,9 @@ from sync.triggers import request_sync
 READABLE_KINDS = ("definition", "depot", "customer", "asset_reference")
 
 
-def detect_drift(*, trigger: str, user=None, kinds: tuple[str, ...] = READABLE_KINDS) -> list[SyncDrift]:
+def detect_drift(
+    *, trigger: str, user: User | None = None, kinds: tuple[str, ...] = READABLE_KINDS
+) -> list[SyncDrift]:
     recorder = AttemptRecorder(triggered_by=user.get_username() if user else trigger)
     api = TrackunitApi(TrackunitClient.from_settings(on_exchange=recorder))
     found = []
@@ -33,6 +36,7 @@ def detect_drift(*, trigger: str, user=None, kinds: tuple[str, ...] = READABLE_K
             state = states.get(key)
             if state is None:
                 continue
+            assert state.payload is not None, "states without a payload are excluded above"
             differences = compare(state.payload, remote)
             if differences:
                 found.append(_record(state, differences))
@@ -67,7 +71,7 @@ def _record(state: SyncState, differences: dict) -> SyncDrift:
     return drift
 
 
-def resolve(drift: SyncDrift, resolution: str, *, user=None) -> None:
+def resolve(drift: SyncDrift, resolution: str, *, user: User | None = None) -> None:
     """Overwrite Trackunit with the local values, or adopt Trackunit's values locally."""
     if drift.resolution != DriftResolution.OPEN:
         return
@@ -76,6 +80,7 @@ def resolve(drift: SyncDrift, resolution: str, *, user=None) -> None:
         state = SyncState.objects.select_for_update().get(kind=drift.kind, key=drift.key)
         if resolution == DriftResolution.OVERWRITE_REMOTE:
             # What Trackunit holds now becomes the "before" of the next plan, which pushes the local values.
+            assert state.payload is not None, "drift is only recorded against an accepted payload"
             state.payload = {**state.payload, **{f: sides["remote"] for f, sides in drift.fields.items()}}
             state.payload_hash = ""
             state.status = SyncStatus.PENDING

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -29,7 +30,14 @@ def remote_id_of(kind: str, key: str) -> str:
 
 
 def record_accepted(
-    kind: str, key: str, *, payload: Any, payload_hash: str, version, remote_id: str, mapping_version: int
+    kind: str,
+    key: str,
+    *,
+    payload: Any,
+    payload_hash: str,
+    version: datetime | None,
+    remote_id: str,
+    mapping_version: int,
 ) -> None:
     SyncState.objects.update_or_create(
         kind=kind,

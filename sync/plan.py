@@ -12,12 +12,13 @@ PLANNED with its summary at the end; a plan that fails half-way is removed.
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from sync.diff import field_changes
@@ -56,7 +57,7 @@ class _Ledger:
 def make_plan(
     *,
     trigger: str,
-    user=None,
+    user: User | None = None,
     kinds: Iterable[str] | None = None,
     only_failed: bool = False,
     on_progress: Progress | None = None,
@@ -116,7 +117,9 @@ def _plan_kind(
             _plan_batch(run_id, kind, batch, _ledger(kind, chunk), only_failed, summary)
             if report:
                 report(f"{kind.label}: {built:,} of {len(candidates):,} changed records")
-        summary["unchanged"] += kind.present().count() - built
+        present = kind.present()
+        assert present is not None, "a kind that finds its changed rows in SQL has a `present` queryset"
+        summary["unchanged"] += present.count() - built
         gone = _ledger(kind, sorted(kind.gone())) if kind.deletable else {}
     deletes = [
         PlannedOperation(phase=DELETE_PHASE_BASE - kind.phase, kind=kind.name, key=key, action="delete")
@@ -234,7 +237,7 @@ def _needs_bookkeeping(state: _Ledger, item: Desired, kind: Kind) -> bool:
 def _ledger(kind: Kind, keys: list[str]) -> dict[str, _Ledger]:
     """What the ledger holds for `keys`."""
     states = SyncState.objects.filter(kind=kind.name)
-    ledger = {}
+    ledger: dict[str, _Ledger] = {}
     for chunk in chunked(keys):
         rows = states.filter(key__in=chunk).values_list(*LEDGER_FIELDS)
         ledger |= {key: _Ledger(*rest) for key, *rest in rows}
@@ -250,7 +253,7 @@ def _ledger_outside(kind: Kind, keys: set[str]) -> dict[str, _Ledger]:
 def _attach_diffs(kind: Kind, operations: list[PlannedOperation]) -> None:
     """Before -> after per field, against what Trackunit last accepted; loaded only for planned records."""
     keys = [op.key for op in operations if op.action != "create"]
-    accepted: Mapping[str, dict] = {}
+    accepted: dict[str, Any] = {}
     states = SyncState.objects.filter(kind=kind.name)
     for chunk in chunked(keys):
         accepted |= dict(states.filter(key__in=chunk).values_list("key", "payload"))

@@ -49,6 +49,7 @@ def _candidates(kind: str, key: str) -> list[tuple[type[Model], str]]:
 
 def _rows(model: type[Model]) -> QuerySet:
     """The model's rows with the reference the ledger knows them by."""
+    reference: Concat | F
     if model is CustomerContact:
         reference = Concat(
             "customer__external_reference", Value(contacts.SEPARATOR), "name", output_field=CharField()
@@ -57,7 +58,7 @@ def _rows(model: type[Model]) -> QuerySet:
         reference = F("key")
     else:
         reference = F("external_reference")
-    return model.objects.annotate(**{_REFERENCE: reference})
+    return model._default_manager.annotate(**{_REFERENCE: reference})
 
 
 def _admin_url(model: type[Model], pk: int) -> str | None:
@@ -133,5 +134,5 @@ def records_of(obj: Model) -> list[Record]:
         return []
     own = [kind for kind, model in _BY_REFERENCE.items() if isinstance(obj, model)]
     entity = next((entity for entity, spec in values.ENTITIES.items() if isinstance(obj, spec[0])), None)
-    valued = [(values.ValuesKind.name, f"{entity.value}{values.SEPARATOR}{reference}")] if entity else []
+    valued = [(values.ValuesKind.name, f"{entity!s}{values.SEPARATOR}{reference}")] if entity else []
     return [(kind, reference) for kind in own] + valued

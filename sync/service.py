@@ -7,9 +7,12 @@ admin asks for it: the request only records the job and queues it (`start_job`),
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +29,7 @@ DONE = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.STALE)
 
 
 def sync_now(
-    *, trigger: str, user=None, only_failed: bool = False, on_progress: Progress | None = None
+    *, trigger: str, user: User | None = None, only_failed: bool = False, on_progress: Progress | None = None
 ) -> SyncRun:
     """Plan afresh and apply that plan (a plan with nothing to do finishes at once; a plan applied while
     another run pushes to the account waits its turn)."""
@@ -56,13 +59,15 @@ def reconcile(*, trigger: str) -> SyncRun:
     return sync_now(trigger=trigger)
 
 
-def match_assets(*, trigger: str, user=None) -> remote_assets.MatchReport:
+def match_assets(
+    *, trigger: str, user: AbstractBaseUser | AnonymousUser | None = None
+) -> remote_assets.MatchReport:
     """Read Trackunit's asset list now and match it to local assets (each sync also does, per run)."""
     recorder = AttemptRecorder(triggered_by=user.get_username() if user else trigger)
     return remote_assets.refresh(worker_client.api_for(recorder))
 
 
-def start_job(action: str, *, user=None) -> SyncJob:
+def start_job(action: str, *, user: User | None = None) -> SyncJob:
     """Record a job and queue it for a worker once this transaction commits; returns at once."""
     job = SyncJob.objects.create(action=action, created_by=user if getattr(user, "pk", None) else None)
     transaction.on_commit(lambda: dispatch.enqueue("run_sync_job", job.pk))
@@ -106,7 +111,13 @@ def _reporter(job_id: int) -> Progress:
     return report
 
 
-def wait_for(run: SyncRun, *, timeout: float, poll: float = 0.5, on_progress=None) -> SyncRun:
+def wait_for(
+    run: SyncRun,
+    *,
+    timeout: float,
+    poll: float = 0.5,
+    on_progress: Callable[[SyncRun, dict[str, int]], None] | None = None,
+) -> SyncRun:
     deadline = time.monotonic() + timeout
     while True:
         run.refresh_from_db()

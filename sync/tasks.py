@@ -8,7 +8,9 @@ already done, or held by another task, are never pushed again. Results are not k
 holds every outcome.
 """
 
-from celery import shared_task
+from typing import Any, TypedDict
+
+from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
 from django.conf import settings
 
@@ -17,7 +19,14 @@ from sync.audit_retention import blank_bodies_older_than
 from sync.audit_verification import verify_audit_trail as verify_chain
 from sync.telematics.pull import pull_fleet
 
-PUSH_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+class _PushOptions(TypedDict):
+    acks_late: bool
+    reject_on_worker_lost: bool
+    ignore_result: bool
+
+
+PUSH_OPTIONS: _PushOptions = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
 @shared_task(**PUSH_OPTIONS)
@@ -36,7 +45,7 @@ def resume_run(run_id: int) -> None:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
-def sync_now(self, trigger: str = "auto") -> int | None:
+def sync_now(self: Task, trigger: str = "auto") -> int | None:
     """One coalesced sync; waits politely while another run is still pushing."""
     try:
         return service.coalesced_sync(trigger=trigger).pk
@@ -74,12 +83,12 @@ def pull_telematics(trigger: str = "schedule") -> int:
 
 @worker_ready.connect
 @worker_process_init.connect
-def _start_watchdog(**kwargs) -> None:
+def _start_watchdog(**kwargs: Any) -> None:
     """Each worker process renews its leases; a worker just started first looks for runs to resume."""
     watchdog.start()
 
 
 @worker_shutdown.connect
 @worker_process_shutdown.connect
-def _stop_watchdog(**kwargs) -> None:
+def _stop_watchdog(**kwargs: Any) -> None:
     watchdog.stop()

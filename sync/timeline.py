@@ -12,6 +12,7 @@ few small indexed queries.
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
@@ -52,7 +53,8 @@ def timeline(obj: Model, *, limit: int = LIMIT) -> list[Event]:
 def _changes(obj: Model, limit: int) -> list[Event]:
     sources: list[tuple[QuerySet, str | None]] = []
     if hasattr(type(obj), "history"):
-        sources.append((obj.history.all(), None))
+        # simple-history adds `history` at class creation; the stubs cannot see it.
+        sources.append((cast(Any, obj).history.all(), None))
     if isinstance(obj, Contract):
         sources.append((obj.items.model.history.filter(contract_id=obj.pk), "item"))
     content_type = ContentType.objects.get_for_model(obj)

@@ -7,10 +7,12 @@ changed records by `updated_at` and a deleted row leaves none behind.
 """
 
 import logging
+from typing import Any
 
 import redis
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -57,16 +59,16 @@ def clear_request() -> None:
     redis.Redis.from_url(settings.REDIS_URL).delete(PENDING_KEY)
 
 
-def _touch(model, pk: int | None) -> None:
+def _touch(model: type[Model], pk: int | None) -> None:
     if pk is not None:
-        model.objects.filter(pk=pk).update(updated_at=timezone.now())
+        model._default_manager.filter(pk=pk).update(updated_at=timezone.now())
 
 
-def _on_save(sender, **kwargs) -> None:
+def _on_save(sender: type[Model], **kwargs: Any) -> None:
     request_sync()
 
 
-def _on_delete(sender, instance, **kwargs) -> None:
+def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     if isinstance(instance, ContractItem):
         _touch(Asset, instance.asset_id)
     elif isinstance(instance, CustomerContact):
@@ -78,7 +80,7 @@ def _on_delete(sender, instance, **kwargs) -> None:
     request_sync()
 
 
-def _on_bulk_change(sender, pks, actor, **kwargs) -> None:
+def _on_bulk_change(sender: type[Model], pks: list[int], actor: object, **kwargs: Any) -> None:
     request_sync()
 
 

@@ -25,6 +25,7 @@ class CustomFieldValueForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        assert cleaned is not None, "ModelForm.clean always returns cleaned_data"
         definition = cleaned.get("definition")
         if definition is not None:
             try:

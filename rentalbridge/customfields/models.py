@@ -29,7 +29,7 @@ class EntityType(models.TextChoices):
 
 
 # The local record each entity type's values hang on; accounts and groups have none in RentalBridge.
-ENTITY_MODELS = {
+ENTITY_MODELS: dict[str, tuple[str, str]] = {
     EntityType.ASSET: ("assets", "asset"),
     EntityType.SITE: ("assets", "depot"),
     EntityType.CUSTOMER: ("customers", "customer"),

@@ -123,7 +123,9 @@ class CustomFieldValueResource(BulkModelResource):
         "record_reference": cells.text_parser(required=True),
         "value": str,
     }
-    export_select_related = ("definition",)
+    # Export: the entity type is the definition's; record reference and value text come from export_chunk.
+    export_paths = {"entity_type": "definition__entity_type", "record_reference": None, "value": None}
+    export_chunk_paths = ("content_type_id", "object_id", "definition__type", "value")
     example_row = {
         "definition_key": "fuel_type",
         "entity_type": "ASSET",
@@ -142,26 +144,19 @@ class CustomFieldValueResource(BulkModelResource):
         import_id_fields = ("definition", "entity_type", "record_reference")
 
     # --- export -----------------------------------------------------------------------------------------
-    def before_export(self, queryset, **kwargs):
-        """The records' references, one query per kind of record instead of one per value."""
-        queryset = self.get_queryset() if queryset is None else queryset
+    def export_chunk(self, rows: list[dict]) -> None:
+        """Record references (one query per kind of record in a chunk), values as the importer reads them."""
         wanted = defaultdict(set)
-        for content_type_id, object_id in queryset.values_list("content_type_id", "object_id"):
-            wanted[content_type_id].add(object_id)
-        self._references = {}
+        for row in rows:
+            wanted[row["content_type_id"]].add(row["object_id"])
+        references = {}
         for content_type_id, ids in wanted.items():
             model = ContentType.objects.get_for_id(content_type_id).model_class()
             for pk, reference in model.objects.filter(pk__in=ids).values_list("pk", "external_reference"):
-                self._references[(content_type_id, pk)] = reference
-
-    def dehydrate_entity_type(self, value: CustomFieldValue) -> str:
-        return value.definition.entity_type
-
-    def dehydrate_record_reference(self, value: CustomFieldValue) -> str:
-        return self._references.get((value.content_type_id, value.object_id), "")
-
-    def dehydrate_value(self, value: CustomFieldValue) -> str:
-        return rules.to_text(value.value, value.definition.type)
+                references[(content_type_id, pk)] = reference
+        for row in rows:
+            row["record_reference"] = references.get((row["content_type_id"], row["object_id"]), "")
+            row["value"] = rules.to_text(row["value"], row["definition__type"])
 
     # --- import -----------------------------------------------------------------------------------------
     def write_attnames(self, batch: Batch) -> list[str]:

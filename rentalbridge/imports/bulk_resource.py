@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import tablib
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from import_export import resources
@@ -20,6 +21,7 @@ from import_export.widgets import ForeignKeyWidget
 
 from rentalbridge.imports import cells
 from rentalbridge.imports.batch import Batch
+from rentalbridge.imports.export import export_rows, headers
 from rentalbridge.imports.formulae import neutralise
 from rentalbridge.imports.prefetch import rows_where_in
 
@@ -53,8 +55,11 @@ class BulkModelResource(resources.ModelResource):
     example_row: dict[str, str] = {}
     # Parsers that replace the one derived from the model field, and those of columns that are no field.
     column_parsers: dict[str, cells.Parser] = {}
-    # Related records the export reads, fetched with the rows instead of one query per row.
-    export_select_related: tuple[str, ...] = ()
+    # The streaming export (rentalbridge.imports.export) reads columns with values(). A column named here
+    # reads this path instead of its field's, or (None) is filled by `export_chunk`, which may need the
+    # extra `export_chunk_paths`.
+    export_paths: dict[str, str | None] = {}
+    export_chunk_paths: tuple[str, ...] = ()
 
     def bulk_columns(self) -> list[ColumnSpec]:
         opts = self._meta.model._meta
@@ -85,14 +90,16 @@ class BulkModelResource(resources.ModelResource):
                 specs.append(ColumnSpec(name, name, parser, required=required))
         return specs
 
-    def filter_export(self, queryset, **kwargs):
-        return (
-            queryset.select_related(*self.export_select_related) if self.export_select_related else queryset
-        )
+    def export(self, queryset=None, **kwargs) -> tablib.Dataset:
+        """django-import-export's export, through the same streaming rows as the admin and export_csv."""
+        selected = kwargs.get("export_fields")
+        dataset = tablib.Dataset(headers=headers(self, selected))
+        for chunk in export_rows(self, queryset, selected, native=kwargs.get("force_native_type", False)):
+            dataset.extend(chunk)
+        return dataset
 
-    def export_resource(self, instance, selected_fields=None, **kwargs) -> list[Any]:
-        """One exported row (CSV or XLSX, admin or export_csv), with formula-like cells made inert."""
-        return [neutralise(value) for value in super().export_resource(instance, selected_fields, **kwargs)]
+    def export_chunk(self, rows: list[dict[str, Any]]) -> None:
+        """Fill the columns `export_paths` marks None in a chunk of rows: one query per chunk, not per row."""
 
     def template_csv(self) -> str:
         """The header row and one example row, for staff to fill in."""

@@ -60,7 +60,7 @@ class AssetKind(RecordKind):
             raise NotReady(
                 f"no Trackunit asset matches {push.key} by serial number, PIN or external reference"
             )
-        changes = _changed_fields(push.payload, push.previous)
+        changes = _changed_fields(push.body, push.previous)
         if changes:
             api.patch_asset(str(remote_id), wire.asset_patch_ops(changes))
         return str(remote_id)

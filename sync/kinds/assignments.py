@@ -117,7 +117,7 @@ class AssignmentKind(Kind):
 
     def push(self, api: TrackunitApi, push: Push) -> str:
         # References may contain the separator themselves, so the parts come from the payload, not the key.
-        customer_reference, asset_reference = push.payload["customer"], push.payload["asset"]
+        customer_reference, asset_reference = push.body["customer"], push.body["asset"]
         remote_assets.ensure_writable(asset_reference)
         customer_id = remote_id_of("customer", customer_reference)
         if not customer_id:

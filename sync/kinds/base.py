@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db.models import Exists, Expression, F, Model, OuterRef, QuerySet
 
@@ -49,6 +49,12 @@ class Push:
     remote_id: str  # known remote id, or ""
     results: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def body(self) -> dict[str, Any]:
+        """The payload of a create or update: the plan always stores one; only a delete has none."""
+        assert self.payload is not None, f"{self.action} {self.key} has no payload"
+        return self.payload
+
 
 class CannotAdopt(Exception):
     """This kind has no local record to take Trackunit's values into."""
@@ -72,7 +78,9 @@ class Kind(ABC):
 
         NOT EXISTS, not NOT IN: an anti-join on the indexed key stays linear at 100,000 records.
         """
-        still_here = self.present().filter(**{SYNC_KEY: OuterRef("key")})
+        present = self.present()
+        assert present is not None, "gone() is only asked of kinds with a `present` queryset"
+        still_here = present.filter(**{SYNC_KEY: OuterRef("key")})
         stored = SyncState.objects.filter(kind=self.name).filter(~Exists(still_here))
         return set(stored.values_list("key", flat=True))
 
@@ -89,7 +97,9 @@ class Kind(ABC):
 
     def existing(self, keys: list[str]) -> set[str]:
         """Those of `keys` that exist locally (only asked when `present` is not None)."""
-        return set(self.present().filter(**{f"{SYNC_KEY}__in": keys}).values_list(SYNC_KEY, flat=True))
+        present = self.present()
+        assert present is not None, "existing() is only asked of kinds with a `present` queryset"
+        return set(present.filter(**{f"{SYNC_KEY}__in": keys}).values_list(SYNC_KEY, flat=True))
 
     @abstractmethod
     def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
@@ -123,7 +133,7 @@ class RecordKind(Kind):
 
     def rows(self) -> QuerySet:
         """The local rows this kind pushes."""
-        return self.model.objects.all()
+        return self.model._default_manager.all()
 
     def present(self) -> QuerySet:
         return keyed(self.rows(), self.key_field)
@@ -148,14 +158,18 @@ class RecordKind(Kind):
             related_changed=self.related_changed,
         )
 
-    def changed_at(self) -> Expression:
+    def changed_at(self) -> Expression | F:
         """The newest `updated_at` of a row and the single-valued relations its payload reads."""
         return F("updated_at")
 
-    related_changed: ClassVar[Callable[[OuterRef, OuterRef], QuerySet] | None] = None
+    # (row pk, accepted-at) -> the many-valued rows behind a record that changed after it; a staticmethod.
+    related_changed: ClassVar["staticmethod[[OuterRef, OuterRef], QuerySet] | None"] = None
 
 
-class UpsertKind(RecordKind):
+M = TypeVar("M", bound=Model)
+
+
+class UpsertKind(RecordKind, Generic[M]):
     """Records RentalBridge creates in Trackunit and then keeps patched.
 
     Before any create the record is looked up by its key, so a run interrupted after Trackunit created it
@@ -166,7 +180,7 @@ class UpsertKind(RecordKind):
     remote_id_field: ClassVar[str]
 
     @abstractmethod
-    def payload(self, record: Model) -> dict[str, Any]:
+    def payload(self, record: M) -> dict[str, Any]:
         """One Trackunit call of the upsert; see the class docstring."""
 
     @abstractmethod
@@ -200,7 +214,7 @@ class UpsertKind(RecordKind):
         if not remote_id:
             found = self.find_remote(api, push.key)
             if found is None:
-                remote_id = self.create_remote(api, push.payload)["id"]
+                remote_id = self.create_remote(api, push.body)["id"]
                 self._remember(push.key, remote_id)
                 return remote_id
             remote_id = found["id"]
@@ -209,7 +223,9 @@ class UpsertKind(RecordKind):
         return remote_id
 
     def _remember(self, key: str, remote_id: str) -> None:
-        self.model.objects.filter(**{self.key_field: key}).update(**{self.remote_id_field: remote_id})
+        self.model._default_manager.filter(**{self.key_field: key}).update(
+            **{self.remote_id_field: remote_id}
+        )
 
 
 def midnight_utc(day: date | None) -> str | None:
@@ -246,7 +262,7 @@ def changed_since_accepted(
     kind: str,
     mapping_version: int,
     key: str | Expression,
-    changed_at: Expression,
+    changed_at: Expression | F,
     related_changed: Callable[[OuterRef, OuterRef], QuerySet] | None = None,
 ) -> list[str]:
     """Keys of `rows` that the ledger has not seen accepted since their newest change, in one query.
@@ -268,7 +284,7 @@ def changed_since_planned(
     run_id: int,
     kind: str,
     key: str | Expression,
-    changed_at: Expression,
+    changed_at: Expression | F,
     related_changed: Callable[[OuterRef, OuterRef], QuerySet] | None = None,
 ) -> list[str]:
     """Keys of the run's creates and updates whose rows changed after the plan read them, in one query.
@@ -287,7 +303,7 @@ def _changed_after(
     versions: QuerySet,
     *,
     key: str | Expression,
-    changed_at: Expression,
+    changed_at: Expression | F,
     related_changed: Callable[[OuterRef, OuterRef], QuerySet] | None,
 ) -> QuerySet:
     """SYNC_KEYs of `rows` that changed after the `source_version` `versions` holds for their key."""

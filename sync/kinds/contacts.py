@@ -51,10 +51,10 @@ class ContactKind(Kind):
             return push.remote_id
         remote_id = push.remote_id
         if not remote_id:
-            name = push.payload["name"]
+            name = push.body["name"]
             found = first(api.list_contacts(customer_id), name=name)
             if found is None:
-                return api.create_contact(customer_id, push.payload)["id"]
+                return api.create_contact(customer_id, push.body)["id"]
             remote_id = found["id"]
-        api.update_contact(customer_id, remote_id, patch_body(push.payload, push.previous))
+        api.update_contact(customer_id, remote_id, patch_body(push.body, push.previous))
         return remote_id

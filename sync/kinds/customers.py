@@ -22,7 +22,7 @@ def _payload(customer: Customer) -> dict[str, Any]:
     )
 
 
-class CustomerKind(UpsertKind):
+class CustomerKind(UpsertKind[Customer]):
     name = "customer"
     label = "customer"
     phase = 3
@@ -40,7 +40,7 @@ class CustomerKind(UpsertKind):
         return api.create_customer(payload)
 
     def update_remote(self, api: TrackunitApi, remote_id: str, push: Push) -> None:
-        api.update_customer(remote_id, patch_body(push.payload, push.previous))
+        api.update_customer(remote_id, patch_body(push.body, push.previous))
 
     def delete_remote(self, api: TrackunitApi, push: Push) -> None:
         api.delete_customer(push.remote_id)

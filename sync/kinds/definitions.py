@@ -17,7 +17,7 @@ from sync.trackunit.endpoints import TrackunitApi
 
 
 def _payload(d: CustomFieldDefinition) -> dict[str, Any]:
-    typed = {
+    by_type: dict[str, dict[str, Any]] = {
         FieldType.DROPDOWN: {"all_values": d.options, "multi_select": d.multi_select},
         FieldType.MONETARY: {"currency": d.currency, "minimum": d.minimum, "maximum": d.maximum},
         FieldType.NUMBER: {
@@ -33,7 +33,8 @@ def _payload(d: CustomFieldDefinition) -> dict[str, Any]:
             "pattern": d.pattern or None,
             "default_string_value": d.default_string_value or None,
         },
-    }.get(d.type, {})
+    }
+    typed = by_type.get(d.type, {})
     return wire.definition_body(
         key=d.key,
         title=d.title,
@@ -47,7 +48,7 @@ def _payload(d: CustomFieldDefinition) -> dict[str, Any]:
     )
 
 
-class DefinitionKind(UpsertKind):
+class DefinitionKind(UpsertKind[CustomFieldDefinition]):
     name = "definition"
     label = "custom-field definition"
     phase = 1
@@ -71,7 +72,7 @@ class DefinitionKind(UpsertKind):
 
     def update_remote(self, api: TrackunitApi, remote_id: str, push: Push) -> None:
         previous = (push.previous or {}).get("allValues") or []
-        kept = push.payload.get("allValues") or []
+        kept = push.body.get("allValues") or []
         stored = (
             CustomFieldDefinition.objects.filter(key=push.key)
             .values_list("value_replacements", flat=True)
@@ -82,7 +83,7 @@ class DefinitionKind(UpsertKind):
             option: stored[option] for option in previous if option not in kept and option in stored
         }
         api.update_custom_field_definition(
-            remote_id, wire.definition_patch_body(push.payload, value_replacements=replacements)
+            remote_id, wire.definition_patch_body(push.body, value_replacements=replacements)
         )
 
     def delete_remote(self, api: TrackunitApi, push: Push) -> None:

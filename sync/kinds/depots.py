@@ -30,7 +30,7 @@ def _payload(depot: Depot) -> dict[str, Any]:
     )
 
 
-class DepotKind(UpsertKind):
+class DepotKind(UpsertKind[Depot]):
     name = "depot"
     label = "depot"
     phase = 2
@@ -47,7 +47,7 @@ class DepotKind(UpsertKind):
         return api.create_site(payload)
 
     def update_remote(self, api: TrackunitApi, remote_id: str, push: Push) -> None:
-        api.update_site(remote_id, patch_body(push.payload, push.previous))
+        api.update_site(remote_id, patch_body(push.body, push.previous))
 
     def delete_remote(self, api: TrackunitApi, push: Push) -> None:
         # A depot closed in the ERP is archived, the documented way, so its history stays in Trackunit.

@@ -7,7 +7,7 @@ finds those assets in one pass, so unchanged assets cost no payload building.
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,11 +26,11 @@ CURRENT = (ContractStatus.OPEN, ContractStatus.RESERVED)
 RATE_PERIODS = {"HOUR": "HOURLY", "DAY": "DAILY", "WEEK": "WEEKLY", "MONTH": "MONTHLY", "FIXED": "FIXED"}
 
 
-def _newest(path: str):
+def _newest(path: str) -> Coalesce:
     return Coalesce(Max(path), Value(EPOCH))
 
 
-def _versions(assets) -> Iterator[tuple[str, datetime]]:
+def _versions(assets: QuerySet[Asset]) -> Iterable[tuple[str, datetime]]:
     return (
         assets.values("external_reference")
         .annotate(
@@ -199,10 +199,10 @@ class RentalKind(RecordKind):
 
     def push(self, api: TrackunitApi, push: Push) -> str:
         remote_assets.ensure_writable(push.key)
-        result = api.synchronize_rental(push.payload)
+        result = api.synchronize_rental(push.body)
         body = result.body or {}
         # The answer names the Trackunit id of each contract; custom-field values of contracts need it.
-        sent = [item["contract"]["externalReference"] for item in push.payload.get("contractItems", [])]
+        sent = [item["contract"]["externalReference"] for item in push.body.get("contractItems", [])]
         for reference, contract_id in zip(sent, wire.contract_ids_of(body), strict=False):
             if contract_id:
                 Contract.objects.filter(external_reference=reference, trackunit_id__isnull=True).update(

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
 
 from assets.models import Asset, Depot
 from contracts.models import Contract
@@ -18,7 +19,7 @@ from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
 # entity type -> (model, the field holding its Trackunit id, the kind whose push creates it remotely)
-ENTITIES = {
+ENTITIES: dict[str, tuple[type[Model], str, str | None]] = {
     EntityType.ASSET: (Asset, "trackunit_asset_id", "asset_reference"),
     EntityType.SITE: (Depot, "trackunit_site_id", "depot"),
     EntityType.CUSTOMER: (Customer, "trackunit_id", "customer"),
@@ -51,7 +52,9 @@ class ValuesKind(Kind):
         references: dict[tuple[int, int], str] = {}
         for content_type_id, (_, model) in entity_of.items():
             ids = [object_id for (ct, object_id) in grouped if ct == content_type_id]
-            for pk, reference in model.objects.filter(pk__in=ids).values_list("pk", "external_reference"):
+            for pk, reference in model._default_manager.filter(pk__in=ids).values_list(
+                "pk", "external_reference"
+            ):
                 references[(content_type_id, pk)] = reference
         return {
             f"{entity_of[record[0]][0]}{SEPARATOR}{references[record]}": (
@@ -84,7 +87,9 @@ class ValuesKind(Kind):
             remote_assets.ensure_writable(reference)
         model, id_field, _ = ENTITIES[entity]
         entity_id = push.remote_id or (
-            model.objects.filter(external_reference=reference).values_list(id_field, flat=True).first()
+            model._default_manager.filter(external_reference=reference)
+            .values_list(id_field, flat=True)
+            .first()
         )
         if not entity_id:
             raise NotReady(f"{model._meta.verbose_name} {reference} is not in Trackunit yet")

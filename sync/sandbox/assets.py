@@ -34,10 +34,12 @@ def refuse_unless_owned(asset: dict, what: str) -> None:
 
 def list_assets(app, request: Request) -> Response:
     with app.store.lock:
-        records = list(app.store.kind("assets").values())
+        assets = app.store.kind("assets")
         external_reference = request.arg("externalReference")
-        if external_reference is not None:
-            records = [a for a in records if a["externalReference"] == external_reference]
+        if external_reference is None:
+            records = list(assets.values())
+        else:
+            records = assets.find(("externalReference",), external_reference)
         return paginate(request, records)
 
 
@@ -61,15 +63,13 @@ def patch_asset(app, request: Request, asset_id: str) -> Response:
             )
         if "assetType" in changed:
             _check_asset_type_change(asset["assetType"], patch.changes["assetType"])
-        ensure_unique(
-            app.store.kind("assets").values(), patch.changes.get("externalReference"), asset_id, "asset"
-        )
+        ensure_unique(app.store.kind("assets"), patch.changes.get("externalReference"), asset_id, "asset")
         production_date = patch.changes.pop("productionDate", None)
         if production_date is not None and "productionYear" not in patch.changes:
             # patchasset_v1: productionYear "is derived if only productionDate is set" (for MACHINE;
             # [A] for every type, since the asset object has no productionDate to keep it in).
             patch.changes["productionYear"] = int(production_date[:4])
-        asset.update(patch.changes)
+        app.store.kind("assets").update(asset_id, patch.changes)
         rental.match_pending(app, asset)
         return Response.json(200, asset)
 

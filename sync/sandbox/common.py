@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sync.sandbox import spec
+from sync.sandbox.state import Table
 from sync.sandbox.web import constraint_violation
 
 
@@ -19,14 +20,12 @@ def with_defaults(fields: Iterable[str], body: Mapping[str, Any], **fixed: Any) 
     return record
 
 
-def ensure_unique(
-    records: Iterable[Mapping[str, Any]], reference: Any, own_id: str | None, what: str
-) -> None:
+def ensure_unique(records: Table, reference: Any, own_id: str | None, what: str) -> None:
     """externalReference "has to be unique" (api-docs/rental-erp-api-intro.md); unset ("" or null) is not."""
     if reference in (None, ""):
         return
-    for record in records:
-        if record.get("externalReference") == reference and record.get("id") != own_id:
+    for record in records.find(("externalReference",), reference):
+        if record.get("id") != own_id:
             raise constraint_violation(
                 [spec.violation("externalReference", f"{reference!r} is already used by another {what}")]
             )

@@ -76,7 +76,7 @@ def find(app, customer_id: str) -> dict:
 def create_record(app, body: dict) -> dict:
     """Store a new customer; the rental API uses this for customers it creates on the fly."""
     customers = app.store.kind("customers")
-    ensure_unique(customers.values(), body.get("externalReference"), None, "customer")
+    ensure_unique(customers, body.get("externalReference"), None, "customer")
     customer = with_defaults(FIELDS, body, id=new_id())
     customer["type"] = customer["type"] or "OTHER"
     customers[customer["id"]] = customer
@@ -85,7 +85,12 @@ def create_record(app, body: dict) -> dict:
 
 def list_customers(app, request: Request) -> Response:
     with app.store.lock:
-        records = filtered(app.store.kind("customers").values(), request.arg, "externalReference", "type")
+        customers = app.store.kind("customers")
+        reference = request.arg("externalReference")
+        candidates = (
+            customers.values() if reference is None else customers.find(("externalReference",), reference)
+        )
+        records = filtered(candidates, request.arg, "externalReference", "type")
         return paginate(request, records)
 
 
@@ -106,10 +111,8 @@ def patch_customer(app, request: Request, customer_id: str) -> Response:
     check(_check_customer(body, partial=True))
     with app.store.lock:
         customer = find(app, customer_id)
-        ensure_unique(
-            app.store.kind("customers").values(), body.get("externalReference"), customer_id, "customer"
-        )
-        customer.update(body)
+        ensure_unique(app.store.kind("customers"), body.get("externalReference"), customer_id, "customer")
+        app.store.kind("customers").update(customer_id, body)
         return Response.json(200, customer)
 
 
@@ -120,7 +123,7 @@ def delete_customer(app, request: Request, customer_id: str) -> Response:
         del app.store.kind("customers")[customer_id]
         for kind in ("contacts", "customer_assets"):
             records = app.store.kind(kind)
-            for key in [k for k, r in records.items() if r["customerId"] == customer_id]:
+            for key in records.find_keys(("customerId",), customer_id):
                 del records[key]
         return Response.empty()
 
@@ -137,7 +140,7 @@ def _contact(app, customer_id: str, contact_id: str) -> dict:
 def list_contacts(app, request: Request, customer_id: str) -> Response:
     with app.store.lock:
         find(app, customer_id)
-        records = [c for c in app.store.kind("contacts").values() if c["customerId"] == customer_id]
+        records = app.store.kind("contacts").find(("customerId",), customer_id)
         return paginate(request, records)
 
 
@@ -178,7 +181,7 @@ def list_customer_assets(app, request: Request, customer_id: str) -> Response:
     """[A] A page of assignment records {customerId, assetId}."""
     with app.store.lock:
         find(app, customer_id)
-        records = [r for r in app.store.kind("customer_assets").values() if r["customerId"] == customer_id]
+        records = app.store.kind("customer_assets").find(("customerId",), customer_id)
         return paginate(request, records)
 
 

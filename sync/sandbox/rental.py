@@ -24,7 +24,7 @@ def _match(app, identifier_type: str, identifier: str) -> dict | None:
     if identifier_type == "ASSET_ID":
         return assets.get(identifier)
     field = "serialNumber" if identifier_type == "SERIAL_NUMBER" else "externalReference"
-    return next((a for a in assets.values() if a[field] == identifier), None)
+    return assets.first((field,), identifier)
 
 
 def synchronize(app, request: Request) -> Response:
@@ -50,16 +50,14 @@ def synchronize(app, request: Request) -> Response:
 
 def _record_for(app, body: dict, asset: dict | None) -> dict:
     rentals = app.store.kind("rental")
-    for record in rentals.values():
-        if asset is not None and record["assetId"] == asset["id"]:
-            return record
-        same_identity = (record["identifierType"], record["identifier"]) == (
-            body["identifierType"],
-            body["identifier"],
+    if asset is not None:
+        record = rentals.first(("assetId",), asset["id"])
+    else:
+        same_identity = rentals.find(
+            ("identifierType", "identifier"), body["identifierType"], body["identifier"]
         )
-        if record["assetId"] is None and asset is None and same_identity:
-            return record
-    return {"id": new_id(), "assetId": None, "matched": False}
+        record = next((r for r in same_identity if r["assetId"] is None), None)
+    return record if record is not None else {"id": new_id(), "assetId": None, "matched": False}
 
 
 def _plan(app, body: dict, record: dict) -> dict:
@@ -68,7 +66,8 @@ def _plan(app, body: dict, record: dict) -> dict:
     depots = {}
     if body.get("owningDepot") is not None:
         depots["owningDepot"] = sites.resolve_depot(app, body["owningDepot"], "owningDepot")
-    contracts = {c["externalReference"]: c for c in app.store.kind("contracts").values()}
+    contracts = app.store.kind("contracts")
+    items = app.store.kind("contract_items")
     for index, item in enumerate(body.get("contractItems", [])):
         prefix = f"contractItems[{index}]"
         if item.get("hiringDepot") is not None:
@@ -79,15 +78,12 @@ def _plan(app, body: dict, record: dict) -> dict:
         if contract_body.get("hiringDepot") is not None:
             name = f"{prefix}.contract.hiringDepot"
             depots[name] = sites.resolve_depot(app, contract_body["hiringDepot"], name)
-        contract = contracts.get(contract_body["externalReference"])
+        contract = contracts.first(("externalReference",), contract_body["externalReference"])
         if contract is None:
             continue
-        for existing in app.store.kind("contract_items").values():
-            taken = (
-                existing["contractId"] == contract["id"]
-                and existing["externalReference"] == item["externalReference"]
-            )
-            if taken and existing["rentalId"] != record["id"]:
+        same_item = items.find(("contractId", "externalReference"), contract["id"], item["externalReference"])
+        for existing in same_item:
+            if existing["rentalId"] != record["id"]:
                 violations.append(
                     spec.violation(
                         f"{prefix}.externalReference", "this contract item belongs to another asset"
@@ -99,8 +95,8 @@ def _plan(app, body: dict, record: dict) -> dict:
 
 
 def _unique_asset_reference(app, reference: str, asset_id: str) -> None:
-    for other in app.store.kind("assets").values():
-        if other["externalReference"] == reference and other["id"] != asset_id:
+    for other in app.store.kind("assets").find(("externalReference",), reference):
+        if other["id"] != asset_id:
             raise constraint_violation(
                 [spec.violation("externalReference", f"{reference!r} is already used by another asset")]
             )
@@ -120,24 +116,17 @@ def _apply(app, body: dict, record: dict, asset: dict | None, depots: dict) -> N
         }
     )
     if asset is not None and body.get("externalReference") is not None:
-        asset["externalReference"] = body["externalReference"]
+        store.kind("assets").update(asset["id"], {"externalReference": body["externalReference"]})
     items = store.kind("contract_items")
     kept = []
     for index, item_body in enumerate(body.get("contractItems", [])):
         prefix = f"contractItems[{index}]"
         contract = _upsert_contract(app, item_body["contract"], depots.get(f"{prefix}.contract.hiringDepot"))
-        item = next(
-            (
-                i
-                for i in items.values()
-                if i["contractId"] == contract["id"]
-                and i["externalReference"] == item_body["externalReference"]
-            ),
-            None,
+        item = items.first(
+            ("contractId", "externalReference"), contract["id"], item_body["externalReference"]
         )
         if item is None:
             item = {"id": new_id(), "contractId": contract["id"]}
-            items[item["id"]] = item
         item.update({name: item_body.get(name) for name in ITEM_FIELDS})
         hiring = depots.get(f"{prefix}.hiringDepot")
         item.update(
@@ -148,10 +137,12 @@ def _apply(app, body: dict, record: dict, asset: dict | None, depots: dict) -> N
                 "customerId": contract["customerId"],
             }
         )
+        items[item["id"]] = item
         kept.append(item["id"])
     # [A] the list sent is the asset's whole current list: items it no longer names are removed.
-    for item_id in [i for i, item in items.items() if item["rentalId"] == record["id"] and i not in kept]:
-        del items[item_id]
+    for item in items.find(("rentalId",), record["id"]):
+        if item["id"] not in kept:
+            del items[item["id"]]
     record["contractItems"] = [
         {
             "id": items[i]["id"],
@@ -167,9 +158,7 @@ def _apply(app, body: dict, record: dict, asset: dict | None, depots: dict) -> N
 def _upsert_contract(app, body: dict, hiring_depot: str | None) -> dict:
     customer = _upsert_customer(app, body["customer"])
     contracts = app.store.kind("contracts")
-    contract = next(
-        (c for c in contracts.values() if c["externalReference"] == body["externalReference"]), None
-    )
+    contract = contracts.first(("externalReference",), body["externalReference"])
     if contract is None:
         contract = {"id": new_id(), "externalReference": body["externalReference"]}
         contracts[contract["id"]] = contract
@@ -187,14 +176,7 @@ def _upsert_contract(app, body: dict, hiring_depot: str | None) -> dict:
 
 def _upsert_customer(app, body: dict) -> dict:
     """Trackunit creates customers it does not know; [A] a known one takes the name and type sent."""
-    known = next(
-        (
-            c
-            for c in app.store.kind("customers").values()
-            if c["externalReference"] == body["externalReference"]
-        ),
-        None,
-    )
+    known = app.store.kind("customers").first(("externalReference",), body["externalReference"])
     if known is None:
         return customers.create_record(
             app,
@@ -212,23 +194,32 @@ def match_pending(app, asset: dict) -> None:
     """Match rental data stored before this asset could be found; called after an asset changes."""
     if not spec.owned_by_account(asset):
         return
-    for record in app.store.kind("rental").values():
+    rentals, assets = app.store.kind("rental"), app.store.kind("assets")
+    # The pending records that could name this asset, found by each identifier it has.
+    named = {
+        "ASSET_ID": asset["id"],
+        "SERIAL_NUMBER": asset.get("serialNumber"),
+        "EXTERNAL_REFERENCE": asset.get("externalReference"),
+    }
+    candidates = [
+        record
+        for identifier_type, identifier in named.items()
+        for record in rentals.find(("identifierType", "identifier"), identifier_type, identifier)
+    ]
+    for record in rentals.in_table_order(candidates):
         if (
             record["assetId"] is not None
             or _match(app, record["identifierType"], record["identifier"]) is not asset
         ):
             continue
-        if any(r["assetId"] == asset["id"] for r in app.store.kind("rental").values()):
+        if rentals.first(("assetId",), asset["id"]) is not None:
             return
-        record["assetId"] = asset["id"]
-        record["matched"] = True
-        for item in app.store.kind("contract_items").values():
-            if item["rentalId"] == record["id"]:
-                item["assetId"] = asset["id"]
+        rentals.update(record["id"], {"assetId": asset["id"], "matched": True})
+        for item in app.store.kind("contract_items").find(("rentalId",), record["id"]):
+            item["assetId"] = asset["id"]
         reference = record.get("externalReference")
-        taken = any(a["externalReference"] == reference for a in app.store.kind("assets").values())
-        if reference is not None and not taken:
-            asset["externalReference"] = reference
+        if reference is not None and assets.first(("externalReference",), reference) is None:
+            assets.update(asset["id"], {"externalReference": reference})
         return
 
 
@@ -244,7 +235,7 @@ def list_contract_items(app, request: Request) -> Response:
     with app.store.lock:
         if contract_id not in app.store.kind("contracts"):
             raise ApiError(404, spec.CONTRACT_NOT_FOUND, f"no contract {contract_id}")
-        items = [i for i in app.store.kind("contract_items").values() if i["contractId"] == contract_id]
+        items = app.store.kind("contract_items").find(("contractId",), contract_id)
         now = datetime.now(UTC)
         result = []
         for item in items:

@@ -30,7 +30,7 @@ def resolve_depot(app, ref: dict, name: str) -> str:
     if ref.get("siteId") is not None:
         site = sites.get(ref["siteId"])
     else:
-        site = next((s for s in sites.values() if s["externalReference"] == ref["externalReference"]), None)
+        site = sites.first(("externalReference",), ref["externalReference"])
     if site is None:
         raise constraint_violation([spec.violation(name, f"no site matches {ref}")])
     if site["type"] != "DEPOT":
@@ -115,7 +115,7 @@ def create_site(app, request: Request) -> Response:
     check(violations)
     with app.store.lock:
         sites = app.store.kind("sites")
-        ensure_unique(sites.values(), body.get("externalReference"), None, "site")
+        ensure_unique(sites, body.get("externalReference"), None, "site")
         site = with_defaults(FIELDS, body, id=new_id())
         site["status"] = None
         sites[site["id"]] = _with_status(site)
@@ -128,13 +128,13 @@ def patch_site(app, request: Request, site_id: str) -> Response:
     check(_check_site(body, partial=True))
     with app.store.lock:
         site = find(app, site_id)
-        ensure_unique(app.store.kind("sites").values(), body.get("externalReference"), site_id, "site")
+        ensure_unique(app.store.kind("sites"), body.get("externalReference"), site_id, "site")
         merged = {**site, **body}
         if merged["address"] is None and merged["geometry"] is None:
             check([spec.violation("address", "an address or a geometry is required")])
         if merged["startDate"] and merged["endDate"] and merged["endDate"] < merged["startDate"]:
             check([spec.violation("endDate", "must not be before startDate")])
-        site.update(body)
+        app.store.kind("sites").update(site_id, body)
         return Response.json(200, _with_status(site))
 
 

@@ -10,6 +10,7 @@ as skipped with the time it may run again, not sent to earn a 429. Every exchang
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from assets.models import Asset
 from sync.audit import AttemptRecorder
 from sync.models import TelematicsPull, TelematicsSkip
 from sync.telematics import match as matching
-from sync.telematics.store import HOURS_DECREASED, OLDER, STORED, UNCHANGED, reading_of, store
+from sync.telematics.store import HOURS_DECREASED, OLDER, STORED, UNCHANGED, Reading, reading_of, store
 from sync.trackunit import wire
 from sync.trackunit.aemp import Equipment
 from sync.trackunit.client import TrackunitClient
@@ -25,7 +26,7 @@ from sync.trackunit.endpoints import TrackunitApi
 from sync.trackunit.errors import AempQuotaUsed, TrackunitError
 
 
-def pull_fleet(*, trigger: str, user=None) -> TelematicsPull:
+def pull_fleet(*, trigger: str, user: User | None = None) -> TelematicsPull:
     """Pull every page of the fleet snapshot; returns the finished pull with its counts."""
     pull = TelematicsPull.objects.create(trigger=trigger, triggered_by=user, scope="fleet")
     api = _api(pull, user)
@@ -41,7 +42,7 @@ def pull_fleet(*, trigger: str, user=None) -> TelematicsPull:
     return _finish(pull, TelematicsPull.Status.SUCCEEDED, "")
 
 
-def refresh_asset(asset: Asset, *, user=None) -> TelematicsPull:
+def refresh_asset(asset: Asset, *, user: User | None = None) -> TelematicsPull:
     """One asset's latest readings from the single-element snapshot, asked by its PIN (or serial number)."""
     pull = TelematicsPull.objects.create(trigger="asset", triggered_by=user, scope=asset.external_reference)
     identifier = asset.pin or asset.serial_number
@@ -78,11 +79,13 @@ _COUNTED = {STORED: "stored", UNCHANGED: "unchanged", OLDER: "older", HOURS_DECR
 
 def _take(pull: TelematicsPull, matcher: matching.Matcher, equipment: Sequence[Equipment]) -> None:
     """Match and store one page: a few queries whatever the page size."""
-    matched, skips = [], []
+    matched: list[tuple[int, Reading]] = []
+    skips: list[TelematicsSkip] = []
     outcomes = {matching.UNMATCHED: 0, matching.AMBIGUOUS: 0, matching.FOREIGN: 0}
     for item in equipment:
         found = matcher.match(item)
         if found.outcome == matching.MATCHED:
+            assert found.asset_id is not None, "a match always names its asset"
             reading = reading_of(item)
             if reading is not None:
                 matched.append((found.asset_id, reading))
@@ -117,7 +120,7 @@ def _skip(pull: TelematicsPull, item: Equipment, found: matching.Match) -> Telem
     )
 
 
-def _api(pull: TelematicsPull, user) -> TrackunitApi:
+def _api(pull: TelematicsPull, user: User | None) -> TrackunitApi:
     recorder = AttemptRecorder(triggered_by=user.get_username() if user else pull.trigger)
     return TrackunitApi(TrackunitClient.from_settings(on_exchange=recorder))
 

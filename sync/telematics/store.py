@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Field
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from assets.models import Asset, AssetReading
-from sync.trackunit.aemp import Equipment
+from sync.trackunit.aemp import Distance, Equipment, FuelUsed, Location
 
 LITRES_PER = {"litre": Decimal(1), "gallon": Decimal("3.785411784")}
 KM_PER = {"kilometre": Decimal(1), "mile": Decimal("1.609344"), "metre": Decimal("0.001")}
@@ -93,19 +93,21 @@ def reading_of(equipment: Equipment) -> Reading | None:
     ]
     if not moments:
         return None
-    has_position = (
-        location is not None
+    position = (
+        location
+        if location is not None
         and _within(location.latitude, -90, 90)
         and _within(location.longitude, -180, 180)
+        else None
     )
     return Reading(
         observed_at=max(moments),
         operating_hours=_decimal(hours.hours, 2, 0, HOURS_MAX) if hours else None,
         operating_hours_at=hours.at if hours else None,
-        latitude=_decimal(location.latitude, 6, -90, 90) if has_position else None,
-        longitude=_decimal(location.longitude, 6, -180, 180) if has_position else None,
-        altitude=_metres(location) if has_position else None,
-        location_at=location.at if has_position else None,
+        latitude=_decimal(position.latitude, 6, -90, 90) if position is not None else None,
+        longitude=_decimal(position.longitude, 6, -180, 180) if position is not None else None,
+        altitude=_metres(position) if position is not None else None,
+        location_at=position.at if position is not None else None,
         idle_hours=_decimal(equipment.idle_hours.hours, 2, 0, HOURS_MAX) if equipment.idle_hours else None,
         fuel_used_litres=_converted(equipment.fuel_used, "consumed", LITRES_PER),
         fuel_remaining_percent=(
@@ -131,7 +133,8 @@ def store(readings: Iterable[tuple[int, Reading]], *, pull_id: int | None = None
             "id", *LATEST_FIELDS
         )
     }
-    rows, changed = [], {}
+    rows: list[tuple[int, Reading, str]] = []
+    changed: dict[int, SimpleNamespace] = {}
     for asset_id, reading in readings:
         asset = changed.get(asset_id) or current.get(asset_id)
         if asset is None:
@@ -154,10 +157,7 @@ def _insert_history(rows: list[tuple[int, Reading, str]], pull_id: int | None) -
     and time), so the second is ignored."""
     if not rows:
         return
-    fields = [
-        AssetReading._meta.get_field(name)
-        for name in ("asset_id", "flag", "pull_id", "recorded_at", *READING_FIELDS)
-    ]
+    fields = _concrete_fields(AssetReading, ("asset_id", "flag", "pull_id", "recorded_at", *READING_FIELDS))
     table = connection.ops.quote_name(AssetReading._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     now = timezone.now()
@@ -180,13 +180,18 @@ def _write_latest(assets: list[SimpleNamespace]) -> None:
     column and row in Python, which cost most of a pull's time."""
     if not assets:
         return
-    fields = [Asset._meta.get_field(name) for name in ("id", *LATEST_FIELDS)]
+    fields = _concrete_fields(Asset, ("id", *LATEST_FIELDS))
     table = connection.ops.quote_name(Asset._meta.db_table)
     columns = [connection.ops.quote_name(field.column) for field in fields[1:]]
     source, params = _page_table(fields, [[getattr(asset, f.attname) for f in fields] for asset in assets])
     assignments = ", ".join(f"{column} = page.{column}" for column in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.id = page.id", params)
+
+
+def _concrete_fields(model: type[Model], names: Iterable[str]) -> list[Field]:
+    """The named fields, all concrete columns of `model`: get_field may also answer relations."""
+    return [cast(Field, model._meta.get_field(name)) for name in names]
 
 
 def _page_table(fields: list[Field], rows: list[list[Any]]) -> tuple[str, list[Any]]:
@@ -260,7 +265,9 @@ def _decimal(value: float | None, places: int, low: float, high: float) -> Decim
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
 
 
-def _converted(group, attribute: str, factors: dict[str, Decimal]) -> Decimal | None:
+def _converted(
+    group: FuelUsed | Distance | None, attribute: str, factors: dict[str, Decimal]
+) -> Decimal | None:
     """A quantity in RentalBridge's unit; None when the feed's unit is one it cannot convert."""
     if group is None or getattr(group, attribute) is None:
         return None
@@ -273,7 +280,7 @@ def _converted(group, attribute: str, factors: dict[str, Decimal]) -> Decimal | 
     )
 
 
-def _metres(location) -> float | None:
+def _metres(location: Location) -> float | None:
     if location.altitude is None:
         return None
     return location.altitude * 0.3048 if location.altitude_units == "foot" else location.altitude

@@ -214,7 +214,7 @@ class _HttpLayerOAuth2Session(OAuth2Session):
         super().__init__(**kwargs)
         self._http = http
 
-    def request(  # type: ignore[override]
+    def request(
         self, method: str, url: str, data: Any = None, headers: Any = None, auth: Any = None, **_: Any
     ) -> Any:
         # timeout/verify/proxies from requests-oauthlib are dropped: the HttpLayer owns those decisions.

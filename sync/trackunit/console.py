@@ -6,6 +6,7 @@ poke Trackunit by hand with the same auth, budgets, retries and audit as the syn
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urljoin
 
@@ -45,7 +46,7 @@ def call(
     if all_pages:
         base, _, query = path.partition("?")
 
-        def fetch(page_params: dict[str, Any]) -> Any:
+        def fetch(page_params: Mapping[str, Any]) -> Any:
             return client.request_json("GET", base, params=page_params)
 
         return list(iter_pages(fetch, dict(parse_qsl(query)), size=wire.PAGE_SIZE_MAX))

@@ -482,7 +482,9 @@ class RemoteAsset:
 
 def read_asset(record: Mapping[str, Any]) -> RemoteAsset:
     """An asset record; Trackunit returns an unset external reference as "" (its example), read as None."""
-    permissions = record.get("permissions") if isinstance(record.get("permissions"), Mapping) else {}
+    permissions = record.get("permissions")
+    if not isinstance(permissions, Mapping):
+        permissions = {}
     return RemoteAsset(
         id=str(record.get("id", "")),
         name=str(record.get("name") or ""),

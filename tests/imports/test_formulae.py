@@ -110,7 +110,7 @@ def export(client, app: str, model: str, resource_class, file_format: str) -> by
         reverse(f"admin:{app}_{model}_export"), {"format": file_format, "resource": "0", **fields}
     )
     assert response.status_code == 200
-    return response.content
+    return response.getvalue()
 
 
 @pytest.mark.parametrize("entity", ["customers", "depots", "custom-field-values"])

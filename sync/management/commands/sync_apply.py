@@ -18,9 +18,10 @@ class Command(BaseCommand):
         if plan_id is None:
             run = make_plan(trigger="command")
         else:
-            run = SyncRun.objects.filter(pk=plan_id).first()
-            if run is None:
+            found = SyncRun.objects.filter(pk=plan_id).first()
+            if found is None:
                 raise CommandError(f"There is no plan #{plan_id}.")
+            run = found
         try:
             run = apply_plan(run)
         except PlanNotApplicable as error:

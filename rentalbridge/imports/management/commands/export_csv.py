@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from rentalbridge.imports.export import write_csv
 from rentalbridge.imports.registry import ENTITIES, resource_for
 
 
@@ -15,10 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, nargs="?")
 
     def handle(self, *args, entity: str, file: Path | None, **options):
-        dataset = resource_for(entity).export()
-        text = dataset.csv
+        # Streamed a chunk of rows at a time, so a large table never sits in memory whole.
         if file is None:
-            self.stdout.write(text, ending="")
-        else:
-            file.write_text(text, encoding="utf-8", newline="")
-            self.stderr.write(f"{len(dataset)} {entity} written to {file}")
+            write_csv(resource_for(entity), self.stdout)
+            return
+        with file.open("w", encoding="utf-8", newline="") as out:
+            count = write_csv(resource_for(entity), out)
+        self.stderr.write(f"{count} {entity} written to {file}")
