@@ -59,7 +59,7 @@ class ClientConfig:
     backoff_max: float = 30.0
     max_retry_after: float = 60.0
     rate_limits: Mapping[str, float] = field(default_factory=dict)
-    rate_safety: float = 0.96
+    rate_safety: float = 0.5
     rate_max_wait: float = 30.0
     token_renew_margin: float = 60.0
     aemp_url_interval: float = 900.0
