@@ -19,7 +19,7 @@ from sync import readable_diff, records
 from sync.admin_export import attempts_csv
 from sync.admin_filters import CreatedBetweenFilter, RunNumberFilter
 from sync.admin_readonly import ReadOnlyAdmin
-from sync.admin_status import add_sync_status
+from sync.admin_status import add_derived_sync_status, add_sync_status
 from sync.admin_telematics import add_telematics_refresh
 from sync.apply import PlanNotApplicable, apply_plan, progress
 from sync.models import (
@@ -547,4 +547,5 @@ for synced_model, kind, key_field in [
     (CustomFieldDefinition, "definition", "key"),
 ]:
     add_sync_status(admin.site, synced_model, kind, key_field)
+add_derived_sync_status(admin.site)
 add_telematics_refresh(admin.site)

@@ -231,8 +231,3 @@ def add_derived_sync_status(site: admin.AdminSite) -> None:
         ),
     )
     add_sync_status_column(site, Contract, annotate_contract_sync_status, CONTRACT_LABELS)
-
-
-# sync/admin.py imports this module once every domain admin is registered (sync comes after the domain
-# apps in INSTALLED_APPS) and wires the models keyed by a column; these three are wired here.
-add_derived_sync_status(admin.site)

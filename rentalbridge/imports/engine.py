@@ -31,6 +31,7 @@ from rentalbridge.imports.bulk_resource import BulkModelResource, ColumnSpec, fe
 from rentalbridge.imports.decoding import FileRefused, Table, read_table
 from rentalbridge.imports.formulae import neutralise, restore
 from rentalbridge.imports.prefetch import rows_where_in
+from rentalbridge.imports.preview import changed_cells
 from rentalbridge.imports.sqlwrite import insert_rows
 
 Progress = Callable[[str, int, int], None]
@@ -341,11 +342,15 @@ def write(
 
 
 def _preview(resource: BulkModelResource, batch: Batch, actions: list[str | None]) -> list[dict]:
+    """The first rows as the preview page shows them; an updated row carries its changed cells."""
     key_columns = [batch.columns[name] for name in resource.natural_key if name in batch.columns]
+    shown = range(min(len(batch), PREVIEW_ROWS))
+    changes = changed_cells(resource, batch, [index for index in shown if actions[index] == UPDATE])
     rows = []
-    for index in range(min(len(batch), PREVIEW_ROWS)):
+    for index in shown:
         key = " / ".join(batch.raw[column][index].strip() for column in key_columns)
-        rows.append({"line": batch.lines[index], "action": actions[index] or "rejected", "key": key})
+        row = {"line": batch.lines[index], "action": actions[index] or "rejected", "key": key}
+        rows.append({**row, "changes": changes[index]} if index in changes else row)
     return rows
 
 

@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from django.http import Http404, HttpResponse, JsonResponse
 
 from rentalbridge.imports.models import ImportJob, JobStatus
-from rentalbridge.imports.preview import changed_cells
 from rentalbridge.imports.registry import resource_for
 
 # The preview's filter buttons: the engine's action -> what staff call it.
@@ -51,14 +50,13 @@ def preview_rows(job: ImportJob) -> tuple[list[dict], list[dict]]:
     buttons with how many of the shown rows each one keeps."""
     if job.status != JobStatus.PREVIEW:
         return [], []
-    changes = changed_cells(job)
     errors = defaultdict(list)
     for error in job.errors:
         errors[error["line"]].append(
             f"{error['column']}: {error['message']}" if error["column"] else error["message"]
         )
     rows = [
-        {**row, "changes": changes.get(row["line"], []), "errors": errors.get(row["line"], [])}
+        {**row, "changes": row.get("changes", []), "errors": errors.get(row["line"], [])}
         for row in job.preview
     ]
     counts = Counter(row["action"] for row in rows)

@@ -10,7 +10,6 @@ from django.urls import reverse
 from contracts.models import ContractItem
 from customers.models import Customer
 from rentalbridge.imports.models import ImportJob
-from rentalbridge.imports.preview import changed_cells
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +33,9 @@ def test_the_preview_shows_before_and_after_of_each_changed_cell(admin_client_fo
     )
     page = client.get(response.url)
     rows = {row["line"]: row for row in page.context["preview_rows"]}
-    assert [(c.column, c.before, c.after) for c in rows[2]["changes"]] == [("city", "Odense", "Aarhus")]
+    assert [(c["column"], c["before"], c["after"]) for c in rows[2]["changes"]] == [
+        ("city", "Odense", "Aarhus")
+    ]
     assert rows[3]["changes"] == []
     assert rows[3]["action"] == "unchanged"
     assert rows[4]["action"] == "new"
@@ -52,20 +53,27 @@ def test_the_preview_shows_before_and_after_of_each_changed_cell(admin_client_fo
     }
 
 
-def test_a_reference_column_shows_the_other_records_reference_before_and_after(back_office_user):
+def test_a_reference_column_shows_the_other_records_reference_before_and_after(
+    admin_client_for, back_office_user
+):
     old = factories.depot(external_reference="DEP-OLD")
     factories.depot(external_reference="DEP-NEW")
     factories.asset(external_reference="FLT-1", owning_depot=old)
-    job = ImportJob.objects.create(
-        entity="assets",
-        file_name="assets.csv",
-        source=b"external_reference,name,owning_depot_reference\r\nFLT-1,Excavator 1,DEP-NEW\r\n",
-        status="PREVIEW",
-        preview=[{"line": 2, "action": "update", "key": "FLT-1"}],
+    client = admin_client_for(back_office_user)
+    response = upload(
+        client,
+        reverse("admin:assets_asset_import"),
+        b"external_reference,name,owning_depot_reference\r\nFLT-1,Excavator 1,DEP-NEW\r\n",
     )
+    job = ImportJob.objects.get()
     # The asset's name differs too (the factory numbers it): only real differences are listed.
-    changes = {c.column: (c.before, c.after) for c in changed_cells(job)[2]}
+    changes = {c["column"]: (c["before"], c["after"]) for c in job.preview[0]["changes"]}
     assert changes["owning_depot_reference"] == ("DEP-OLD", "DEP-NEW")
+    # The page shows what the job keeps: the file is not read again.
+    job.source = None
+    job.save(update_fields=["source"])
+    page_changes = client.get(response.url).context["preview_rows"][0]["changes"]
+    assert {c["column"]: (c["before"], c["after"]) for c in page_changes} == changes
 
 
 def test_a_refused_file_keeps_the_expected_columns_listed_with_the_date_format(
@@ -120,7 +128,9 @@ def test_the_preview_names_the_date_columns_and_their_format(admin_client_for, b
     assert 'id="import-date-hint"' in content
     assert "<code>on_rent_date</code>" in content
     changes = page.context["preview_rows"][0]["changes"]
-    assert [(c.column, c.before, c.after) for c in changes] == [("on_rent_date", "2026-03-01", "2026-03-02")]
+    assert [(c["column"], c["before"], c["after"]) for c in changes] == [
+        ("on_rent_date", "2026-03-01", "2026-03-02")
+    ]
 
 
 def test_the_export_form_has_csv_chosen(admin_client_for, back_office_user):
