@@ -33,8 +33,7 @@ class RentalHistoryInline(admin.TabularInline):
     """The asset's rentals, newest first, read-only: they are edited on their contract."""
 
     model = ContractItem
-    fields = ["contract", "external_reference", "on_rent_date", "off_rent_date"]
-    readonly_fields = fields
+    fields = readonly_fields = ("contract", "external_reference", "on_rent_date", "off_rent_date")
     ordering = ["-on_rent_date"]
     extra = 0
     can_delete = False
@@ -58,10 +57,11 @@ class NoReadingFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        if self.value() == "never":
+        value = self.value()
+        if value == "never":
             return queryset.filter(telematics_at__isnull=True)
-        if self.value() in {str(days) for days in self.DAYS}:
-            cutoff = timezone.now() - timedelta(days=int(self.value()))
+        if value in {str(days) for days in self.DAYS}:
+            cutoff = timezone.now() - timedelta(days=int(value))
             return queryset.exclude(telematics_at__gte=cutoff)
         return queryset
 
@@ -159,5 +159,5 @@ def _hours_chart(asset: Asset) -> list[dict]:
     return [
         {"at": at.isoformat(), "hours": float(hours), "flagged": bool(flag)}
         for at, hours, flag in reversed(list(readings))
-        if at is not None
+        if at is not None and hours is not None
     ]

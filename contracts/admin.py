@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -10,6 +12,13 @@ from contracts.resources import ContractItemResource, ContractResource
 from rentalbridge.customfields.admin import CustomFieldValueInline
 from rentalbridge.history_admin import ReadOnlyHistoryAdmin
 from rentalbridge.imports.admin import BulkImportExportMixin
+
+if TYPE_CHECKING:  # django-stubs-ext is a dev dependency: only the type checker reads it
+    from django_stubs_ext import WithAnnotations
+
+
+class _ItemCount(TypedDict):
+    item_count: int
 
 
 class ContractItemFormSet(BaseInlineFormSet):
@@ -118,7 +127,7 @@ class ContractAdmin(BulkImportExportMixin, ReadOnlyHistoryAdmin):
         return super().get_queryset(request).annotate(item_count=Count("items"))
 
     @admin.display(description="items", ordering="item_count")
-    def item_count(self, contract: Contract) -> int:
+    def item_count(self, contract: "WithAnnotations[Contract, _ItemCount]") -> int:
         return contract.item_count
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -66,11 +66,14 @@ class ContractResource(BulkModelResource):
             return
         periods = periods_of_contracts(reopened)
         for first, second in find_overlaps(periods):
-            index = reopened.get(first.contract_reference, reopened.get(second.contract_reference))
-            if batch.is_ok(index):
+            # One contract of each clashing pair is a re-opened one of this file.
+            row = reopened.get(first.contract_reference)
+            if row is None:
+                row = reopened[second.contract_reference]
+            if batch.is_ok(row):
                 (message,) = overlap_messages([first, second], against_stored=False)
                 batch.reject_attr(
-                    index, "status", "overlapping_rental", f"re-opening it would clash: {message}"
+                    row, "status", "overlapping_rental", f"re-opening it would clash: {message}"
                 )
 
 

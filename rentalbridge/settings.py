@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sync.tasks.prune_audit_bodies",
         "schedule": crontab(hour=5, minute=30),
     },
+    # Plans never applied within SYNC_PLAN_EXPIRES_AFTER_H are closed as expired (sync/expiry.py).
+    "sync-expire-unapplied-plans": {
+        "task": "sync.tasks.expire_unapplied_plans",
+        "schedule": crontab(minute=15),
+    },
 }
 # "xml" (Trackunit's default format) or "json" (its JSON binding), for the telematics pull.
 TELEMATICS_FORMAT = env.str("TELEMATICS_FORMAT", default="xml")
@@ -269,6 +274,15 @@ AUDIT_BODY_RETENTION_DAYS = env.int("AUDIT_BODY_RETENTION_DAYS", default=365)
 # Saving synced data asks for one coalesced sync this many seconds after commit.
 SYNC_ON_CHANGE = env.bool("SYNC_ON_CHANGE", default=True)
 SYNC_DEBOUNCE_S = env.int("SYNC_DEBOUNCE_S", default=5)
+# Which automatic syncs wait for an operator (sync/approval.py): "threshold" holds the first sync of a
+# database, any plan that deletes, and plans larger than SYNC_AUTO_APPLY_MAX_OPERATIONS; "always" holds
+# every automatic plan; "never" applies them all. Plans an operator starts are applied as asked.
+SYNC_APPROVAL = env.str("SYNC_APPROVAL", default="threshold")
+SYNC_AUTO_APPLY_MAX_OPERATIONS = env.int("SYNC_AUTO_APPLY_MAX_OPERATIONS", default=200)
+# A record whose push failed this many times in a row is set aside as "needs attention" (sync/attention.py).
+SYNC_SET_ASIDE_AFTER_FAILURES = env.int("SYNC_SET_ASIDE_AFTER_FAILURES", default=3)
+# A plan (or a plan awaiting approval) nobody applied for this many hours expires (sync/expiry.py).
+SYNC_PLAN_EXPIRES_AFTER_H = env.int("SYNC_PLAN_EXPIRES_AFTER_H", default=24)
 # Operations per Celery task: small enough to spread a phase over the workers, large enough to be cheap.
 SYNC_CHUNK_SIZE = env.int("SYNC_CHUNK_SIZE", default=25)
 # A running run that finished no operation for this long, though resumed, is closed; its records are

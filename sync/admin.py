@@ -1,21 +1,33 @@
 import json
+from datetime import timedelta
 from typing import cast
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from assets.models import Asset, Depot
 from customers.models import Customer
 from rentalbridge.customfields.models import CustomFieldDefinition
 from sync import drift as drift_service
-from sync import readable_diff, records
+from sync import durations, readable_diff, records, workers
+from sync.admin_decisions import (
+    LedgerDecisions,
+    RecordDecisions,
+    RunDecisions,
+    ignore_operations,
+    ignore_records,
+    retry_operations,
+    retry_records,
+)
 from sync.admin_export import attempts_csv
 from sync.admin_filters import CreatedBetweenFilter, RunNumberFilter
 from sync.admin_readonly import ReadOnlyAdmin
@@ -25,6 +37,7 @@ from sync.apply import PlanNotApplicable, apply_plan, progress
 from sync.models import (
     AempRequestLog,
     DriftResolution,
+    OperationStatus,
     RemoteAsset,
     RunStatus,
     SyncAttempt,
@@ -38,7 +51,9 @@ from sync.service import match_assets, start_job
 from sync.timestamps import precise
 from sync.trackunit.errors import TrackunitError
 
-OPERATIONS_SHOWN = 200
+OPERATIONS_PER_PAGE = 100
+# The progress poll reports the status of at most this many operations (the rows of one page).
+LIVE_ROWS_MAX = OPERATIONS_PER_PAGE
 
 
 def can_run(request: HttpRequest) -> bool:
@@ -69,15 +84,15 @@ def diff_table(fields: dict) -> str:
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(ReadOnlyAdmin):
+class SyncRunAdmin(RunDecisions, ReadOnlyAdmin):
     list_display = [
         "__str__",
         "status",
         "trigger",
         "triggered_by",
-        "created_at",
+        "started",
         "summary_text",
-        "finished_at",
+        "took",
     ]
     list_filter = ["status", "trigger"]
     date_hierarchy = "created_at"
@@ -88,6 +103,8 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "status",
         "trigger",
         "triggered_by",
+        "trigger_detail",
+        "approval_reason",
         "applied_by",
         "applied_at",
         "created_at",
@@ -104,7 +121,19 @@ class SyncRunAdmin(ReadOnlyAdmin):
         counts = [f"{s.get(action, 0)} {action}" for action in ("create", "update", "delete", "unchanged")]
         if s.get("skipped"):
             counts.append(f"{s['skipped']} not to be sent (an asset another account owns)")
+        if s.get("set_aside"):
+            counts.append(f"{s['set_aside']} set aside (needs attention or waiting for Trackunit)")
         return " · ".join(counts)
+
+    @admin.display(description="created", ordering="created_at")
+    def started(self, run: SyncRun) -> str:
+        return format_html(
+            '<span title="{}">{}</span>', precise(run.created_at), durations.ago(run.created_at)
+        )
+
+    @admin.display(description="push took")
+    def took(self, run: SyncRun) -> str:
+        return durations.humanize(run_push_duration(run))
 
     def get_urls(self):
         own = [
@@ -135,13 +164,18 @@ class SyncRunAdmin(ReadOnlyAdmin):
         run = self.get_object(request, unquote(object_id))
         if run is None:  # a malformed or unknown id: the admin's own "doesn't exist" message
             return super().change_view(request, object_id, form_url, extra_context)
-        operations = run.operations.order_by("phase", "id")[:OPERATIONS_SHOWN]
+        page = Paginator(run.operations.order_by("phase", "id"), OPERATIONS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         context = {
             "can_run_sync": can_run(request),
             "run": run,
             "progress": progress(run),
-            "operations": [(op, diff_table(op.fields)) for op in operations],
-            "operations_shown": OPERATIONS_SHOWN,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "operations": [(op, diff_table(op.fields)) for op in page],
+            "push_took": run_push_duration(run),
+            "worker_warning": _push_worker_warning(run),
             "operations_url": reverse("admin:sync_syncoperation_changelist") + f"?run__id__exact={run.pk}",
             "attempts_url": reverse("admin:sync_syncattempt_changelist") + f"?run__id__exact={run.pk}",
         }
@@ -179,6 +213,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
             "next_url": _job_result_url(job),
             "status_url": reverse("admin:sync_syncrun_job_status", args=[job.pk]),
             "summary": self.summary_text(job.run) if job.run else "",
+            "worker_warning": _job_worker_warning(job),
         }
         return TemplateResponse(request, "admin/sync/syncjob/progress.html", context)
 
@@ -195,6 +230,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
                 "percent": job.percent,
                 "finished": job.is_finished,
                 "next_url": _job_result_url(job),
+                "worker_warning": _job_worker_warning(job),
             }
         )
 
@@ -210,9 +246,25 @@ class SyncRunAdmin(ReadOnlyAdmin):
         return HttpResponseRedirect(reverse("admin:sync_syncrun_change", args=[run.pk]))
 
     def progress_view(self, request, run_id: int):
+        """What the run page polls: counts, whether a worker takes the push, and the status of the
+        operations listed on the page (`?ops=1,2,3`, read in one query)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         run = get_object_or_404(SyncRun, pk=run_id)
+        ids = [int(part) for part in request.GET.get("ops", "").split(",") if part.isdigit()][:LIVE_ROWS_MAX]
+        labels = dict(OperationStatus.choices)
+        rows = run.operations.filter(pk__in=ids).values_list("pk", "status", "error_message")
         return JsonResponse(
-            {"status": run.status, "status_display": run.get_status_display(), **progress(run)}
+            {
+                "status": run.status,
+                "status_display": run.get_status_display(),
+                **progress(run),
+                "worker_warning": _push_worker_warning(run),
+                "operations": {
+                    pk: {"status": status, "status_label": labels.get(status, status), "error": error}
+                    for pk, status, error in rows
+                },
+            }
         )
 
     def has_run_permission(self, request: HttpRequest) -> bool:
@@ -229,6 +281,26 @@ class SyncRunAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"{run} is being pushed.")
             except PlanNotApplicable as error:
                 self.message_user(request, str(error), messages.ERROR)
+
+
+def run_push_duration(run: SyncRun) -> timedelta | None:
+    """How long the push took (so far, while it runs); None for a plan never pushed."""
+    if run.started_at is None:
+        return None
+    return (run.finished_at or timezone.now()) - run.started_at
+
+
+def _push_worker_warning(run: SyncRun) -> str:
+    """Said while a run waits in the queue: the pushes go to their own queue, which a worker may not read."""
+    if run.status != RunStatus.QUEUED:
+        return ""
+    return workers.no_consumer_warning(workers.queue_of(workers.PUSH_TASK))
+
+
+def _job_worker_warning(job: SyncJob) -> str:
+    if job.status != SyncJob.Status.QUEUED:
+        return ""
+    return workers.no_consumer_warning(workers.queue_of(workers.JOB_TASK))
 
 
 def _job_result_url(job: SyncJob) -> str:
@@ -250,7 +322,7 @@ class AttemptInline(admin.TabularInline):
         "outcome",
         "error_code",
         "error_message",
-        "duration_ms",
+        "took",
         "attempt",
     ]
     readonly_fields = cast(list[str], fields)  # every entry is a plain field name
@@ -261,10 +333,15 @@ class AttemptInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    @admin.display(description="duration")
+    def took(self, attempt: SyncAttempt) -> str:
+        return durations.humanize_ms(attempt.duration_ms)
+
 
 @admin.register(SyncOperation)
-class SyncOperationAdmin(ReadOnlyAdmin):
+class SyncOperationAdmin(RecordDecisions, ReadOnlyAdmin):
     list_display = ["run", "phase", "kind", "key", "action", "status", "error_message"]
+    actions = [retry_operations, ignore_operations]
     list_filter = ["status", "kind", "action"]
     list_select_related = ["run"]
     search_fields = ["key", "error_message"]
@@ -310,7 +387,7 @@ class SyncAttemptAdmin(ReadOnlyAdmin):
         "status_code",
         "outcome",
         "error_code",
-        "duration_ms",
+        "took",
         "attempt",
         "triggered_by",
     ]
@@ -346,7 +423,7 @@ class SyncAttemptAdmin(ReadOnlyAdmin):
         "outcome",
         "error_code",
         "error_message",
-        "duration_ms",
+        "took",
         "attempt",
         "triggered_by",
     ]
@@ -355,6 +432,10 @@ class SyncAttemptAdmin(ReadOnlyAdmin):
     @admin.display(description="time", ordering="created_at")
     def created(self, attempt: SyncAttempt) -> str:
         return precise(attempt.created_at)
+
+    @admin.display(description="duration", ordering="duration_ms")
+    def took(self, attempt: SyncAttempt) -> str:
+        return durations.humanize_ms(attempt.duration_ms)
 
     @admin.display(description="run", ordering="run")
     def run_link(self, attempt: SyncAttempt) -> str:
@@ -428,8 +509,9 @@ def _pretty_text(text: str) -> str:
 
 
 @admin.register(SyncState)
-class SyncStateAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "key", "status", "remote_id", "synced_at", "last_error"]
+class SyncStateAdmin(LedgerDecisions, ReadOnlyAdmin):
+    list_display = ["kind", "key", "status", "failures", "remote_id", "synced_at", "last_error"]
+    actions = [retry_records, ignore_records]
     list_filter = ["status", "kind"]
     search_fields = ["key", "remote_id"]
     show_full_result_count = False

@@ -7,6 +7,7 @@ whose status comes from a record keyed by an expression or from several records.
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.core.paginator import Page, Paginator
@@ -34,18 +35,25 @@ from sync.models import SyncState, SyncStatus
 
 # A contract without items sends nothing: its rental data travel with the assets on its items.
 NOTHING_TO_SEND = "nothing"
-PENDING_LABEL = {
+# Keyed by the status text the annotations give (SyncStatus values, or NOTHING_TO_SEND).
+PENDING_LABEL: dict[str, str] = {
     SyncStatus.IN_SYNC: "In sync",
     SyncStatus.PENDING: "Pending",
     SyncStatus.FAILED: "Failed",
     SyncStatus.DRIFT: "Drift",
+    SyncStatus.NEEDS_ATTENTION: "Needs attention",
+    SyncStatus.WAITING: "Waiting for Trackunit",
+    SyncStatus.IGNORED: "Ignored until changed",
 }
-CONTRACT_LABELS = {**PENDING_LABEL, NOTHING_TO_SEND: "Nothing to send"}
-COLOURS = {
+CONTRACT_LABELS: dict[str, str] = {**PENDING_LABEL, NOTHING_TO_SEND: "Nothing to send"}
+COLOURS: dict[str, str] = {
     SyncStatus.IN_SYNC: "#2e7d32",
     SyncStatus.PENDING: "#9e6a03",
     SyncStatus.FAILED: "#c62828",
     SyncStatus.DRIFT: "#6a1b9a",
+    SyncStatus.NEEDS_ATTENTION: "#c62828",
+    SyncStatus.WAITING: "#9e6a03",
+    SyncStatus.IGNORED: "#666666",
 }
 RENTAL_KIND = "asset"  # the rental data of one asset: what carries contracts and their items to Trackunit
 
@@ -117,7 +125,10 @@ def annotate_contract_sync_status(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(
         sync_status=Case(
             When(~Exists(items), then=Value(NOTHING_TO_SEND)),
-            When(Exists(states.filter(status=SyncStatus.FAILED)), then=Value(SyncStatus.FAILED)),
+            When(
+                Exists(states.filter(status__in=(SyncStatus.FAILED, SyncStatus.NEEDS_ATTENTION))),
+                then=Value(SyncStatus.FAILED),
+            ),
             When(Exists(states.filter(status=SyncStatus.DRIFT)), then=Value(SyncStatus.DRIFT)),
             When(Exists(items.filter(~Exists(accepted_since_edit))), then=Value(SyncStatus.PENDING)),
             default=Value(SyncStatus.IN_SYNC),
@@ -160,10 +171,17 @@ class StatusOnPagePaginator(Paginator):
     def _get_page(self, object_list, number, paginator) -> Page:
         if isinstance(object_list, QuerySet) and isinstance(self.object_list, QuerySet):
             object_list = self.object_list.filter(pk__in=object_list.values("pk"))
-        return super()._get_page(object_list, number, paginator)
+        # Django's own hook between page() and Page, private and so absent from django-stubs.
+        return super()._get_page(object_list, number, paginator)  # type: ignore[misc]
 
 
-class SyncStatusMixin:
+if TYPE_CHECKING:  # what the mixin is combined with, so its super() calls are checked
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class SyncStatusMixin(_ModelAdmin):
     sync_annotate: Annotate
     sync_labels: dict[str, str] = PENDING_LABEL
     paginator = StatusOnPagePaginator

@@ -26,10 +26,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from sync import dispatch, leases, ledger, worker_client
+from sync import attention, dispatch, leases, ledger, worker_client
 from sync.audit import AttemptRecorder
 from sync.kinds import BY_NAME, Kind
-from sync.kinds.base import NotReady, Push, chunked
+from sync.kinds.base import NotReady, Push, WaitingForTrackunit, chunked
 from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun, SyncState
 from sync.remote_assets import ForeignAsset
 from sync.trackunit.client import ClientConfig
@@ -62,7 +62,7 @@ def apply_plan(run: SyncRun, *, user: User | None = None) -> SyncRun:
     """Queue a reviewed plan for pushing, or refuse it when the records it covers changed since."""
     with transaction.atomic():
         run = SyncRun.objects.select_for_update().get(pk=run.pk)
-        if run.status != RunStatus.PLANNED:
+        if run.status not in (RunStatus.PLANNED, RunStatus.AWAITING_APPROVAL):
             raise PlanNotApplicable(
                 f"Run #{run.pk} is {run.get_status_display().lower()}, not a plan to apply."
             )
@@ -275,8 +275,16 @@ def execute_operation(operation: SyncOperation, api: TrackunitApi) -> None:
             return
         # A delete repeated after an ambiguous failure finds the record already gone: that is success.
         remote_id = push.remote_id
-    except ForeignAsset as error:
-        ledger.record_failed(operation.kind, operation.key, f"{error.code}: {error}")
+    except (ForeignAsset, WaitingForTrackunit) as error:
+        # Not the record's fault, and not worth sending again in every run.
+        ledger.record_failed(
+            operation.kind,
+            operation.key,
+            f"{error.code}: {error}",
+            failed_hash=operation.payload_hash or attention.DELETE_MARK,
+            counts=False,
+            waiting=isinstance(error, WaitingForTrackunit),
+        )
         _finish_operation(operation, OperationStatus.SKIPPED, error_code=error.code, message=str(error))
         return
     except (RateLimited, LocalRateLimitExceeded) as error:
@@ -306,7 +314,19 @@ def execute_operation(operation: SyncOperation, api: TrackunitApi) -> None:
 def _fail(operation: SyncOperation, error: Exception) -> None:
     code = getattr(error, "code", None) or type(error).__name__
     message = getattr(error, "message", None) or str(error)
-    ledger.record_failed(operation.kind, operation.key, f"{code}: {message}")
+    # Which field Trackunit refused, and why: what the operator needs to fix the record.
+    violations = [v for v in getattr(error, "violations", []) if isinstance(v, dict)]
+    if violations:
+        message += ": " + "; ".join(
+            f"{v.get('field', '?')} {v.get('message', '')}".strip() for v in violations
+        )
+    ledger.record_failed(
+        operation.kind,
+        operation.key,
+        f"{code}: {message}",
+        failed_hash=operation.payload_hash or attention.DELETE_MARK,
+        counts=attention.counts_against_record(error),
+    )
     _finish_operation(operation, OperationStatus.FAILED, error_code=code, message=message)
 
 

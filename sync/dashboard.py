@@ -18,6 +18,7 @@ from sync.models import (
     AuditVerification,
     DriftResolution,
     OperationStatus,
+    RunStatus,
     SyncAttempt,
     SyncDrift,
     SyncOperation,
@@ -31,6 +32,7 @@ from sync.trackunit.client import TrackunitClient
 ATTEMPT_DAYS = 14
 ERROR_DAYS = 30
 OUTCOMES = ("success", "http_error", "transport_error")
+AWAITING_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class Dashboard:
     last_verification: AuditVerification | None
     budgets: list[Budget] | None
     throttled_24h: int
+    awaiting_approval: list[SyncRun] = field(default_factory=list)
+    # Ledger records set aside, by status (sync/attention.py).
+    set_aside: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -76,9 +81,10 @@ def dashboard() -> Dashboard:
     days = [today - timedelta(days=n) for n in range(ATTEMPT_DAYS - 1, -1, -1)]
     notes: list[str] = []
     budgets = _budgets(notes)
+    state_counts = _state_counts()
     return Dashboard(
         last_run=last_run,
-        kinds=_kinds(last_run),
+        kinds=_kinds(last_run, state_counts),
         days=days,
         attempts_by_outcome=_attempts_by_day(days),
         top_errors=_top_errors(),
@@ -98,14 +104,28 @@ def dashboard() -> Dashboard:
         throttled_24h=SyncAttempt.objects.filter(
             created_at__gte=timezone.now() - timedelta(hours=24), status_code=429
         ).count(),
+        awaiting_approval=list(
+            SyncRun.objects.filter(status=RunStatus.AWAITING_APPROVAL).order_by("-created_at")[
+                :AWAITING_SHOWN
+            ]
+        ),
+        set_aside={
+            status: sum(by.get(status, 0) for by in state_counts.values())
+            for status in (SyncStatus.NEEDS_ATTENTION, SyncStatus.WAITING)
+        },
         notes=notes,
     )
 
 
-def _kinds(last_run: SyncRun | None) -> list[KindRow]:
+def _state_counts() -> dict[str, dict[str, int]]:
+    """Ledger records per kind and status, in one query."""
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for row in SyncState.objects.values("kind", "status").annotate(n=Count("id")).order_by():
         counts[row["kind"]][row["status"]] = row["n"]
+    return counts
+
+
+def _kinds(last_run: SyncRun | None, counts: dict[str, dict[str, int]]) -> list[KindRow]:
     for row in (
         SyncDrift.objects.filter(resolution=DriftResolution.OPEN)
         .values("kind")
@@ -126,8 +146,9 @@ def _kinds(last_run: SyncRun | None) -> list[KindRow]:
         KindRow(
             kind=kind,
             in_sync=by.get(SyncStatus.IN_SYNC, 0),
-            pending=by.get(SyncStatus.PENDING, 0),
-            failed=by.get(SyncStatus.FAILED, 0),
+            # Waiting for Trackunit is still to be sent; needing attention is a failure set aside.
+            pending=by.get(SyncStatus.PENDING, 0) + by.get(SyncStatus.WAITING, 0),
+            failed=by.get(SyncStatus.FAILED, 0) + by.get(SyncStatus.NEEDS_ATTENTION, 0),
             drift=by.get(SyncStatus.DRIFT, 0),
             open_drift=by.get("open_drift", 0),
             skipped_last_run=by.get("skipped", 0),

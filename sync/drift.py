@@ -85,7 +85,10 @@ def resolve(drift: SyncDrift, resolution: str, *, user: User | None = None) -> N
             state.payload_hash = ""
             state.status = SyncStatus.PENDING
             state.save(update_fields=["payload", "payload_hash", "status", "updated_at"])
-            request_sync("drift overwrite")
+            who = user.get_username() if user is not None else "the operator"
+            request_sync(
+                f"{who} chose to overwrite Trackunit for drift #{drift.pk}", getattr(user, "pk", None)
+            )
         elif resolution == DriftResolution.ADOPT_REMOTE:
             with recorded_as(f"drift adoption (drift #{drift.pk})", user=user):
                 kind.adopt(drift.key, {f: sides["remote"] for f, sides in drift.fields.items()})

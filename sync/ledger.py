@@ -7,7 +7,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from sync import attention
 from sync.models import SyncState, SyncStatus
+
+FAILURES_MAX = 32767  # the column's ceiling
 
 
 def payload_hash(payload: Any, mapping_version: int) -> str:
@@ -50,17 +53,32 @@ def record_accepted(
             "remote_id": remote_id,
             "status": SyncStatus.IN_SYNC,
             "last_error": "",
+            "failures": 0,
+            "failed_hash": "",
             "synced_at": timezone.now(),
         },
     )
 
 
-def record_failed(kind: str, key: str, error: str) -> None:
-    """Keep the last accepted payload and hash, so the record is planned again next time."""
+def record_failed(
+    kind: str, key: str, error: str, *, failed_hash: str = "", counts: bool = True, waiting: bool = False
+) -> str:
+    """Keep the last accepted payload and hash, so the record is planned again next time; returns the
+    record's new status.
+
+    `failed_hash` names the payload that failed. A failure that `counts` (Trackunit rejected the record
+    itself) adds to the failures in a row of that payload, which set the record aside once there are
+    enough (sync/attention.py); a passing outage leaves the count as it was.
+    """
     state, _ = SyncState.objects.get_or_create(kind=kind, key=key)
-    state.status = SyncStatus.FAILED
+    if counts:
+        in_a_row = state.failures + 1 if state.failed_hash == failed_hash else 1
+        state.failures = min(in_a_row, FAILURES_MAX)
+    state.failed_hash = failed_hash
+    state.status = attention.failure_status(state.failures, waiting=waiting)
     state.last_error = error
-    state.save(update_fields=["status", "last_error", "updated_at"])
+    state.save(update_fields=["status", "last_error", "failures", "failed_hash", "updated_at"])
+    return state.status
 
 
 def forget(kind: str, key: str) -> None:

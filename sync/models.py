@@ -29,6 +29,10 @@ class SyncStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     FAILED = "failed", "Failed"
     DRIFT = "drift", "Drift"
+    # Set aside: not sent again until someone retries the record or it changes (sync/attention.py).
+    NEEDS_ATTENTION = "attention", "Needs attention"
+    WAITING = "waiting", "Waiting for Trackunit"
+    IGNORED = "ignored", "Ignored until it changes"
 
 
 class SyncState(models.Model):
@@ -48,6 +52,10 @@ class SyncState(models.Model):
     mapping_version = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.PENDING)
     last_error = models.TextField(blank=True)
+    # Failed pushes in a row, and the hash of the payload that failed last: the same payload set aside
+    # stays aside, a changed record is tried again.
+    failures = models.PositiveSmallIntegerField(default=0)
+    failed_hash = models.CharField(max_length=64, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -68,6 +76,9 @@ class RunStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Finished with failures"
     STALE = "stale", "Refused: stale plan"
+    AWAITING_APPROVAL = "awaiting", "Awaiting approval"
+    DISCARDED = "discarded", "Discarded"
+    EXPIRED = "expired", "Expired (never applied)"
 
 
 class SyncRun(models.Model):
@@ -79,6 +90,12 @@ class SyncRun(models.Model):
     trigger = models.CharField(max_length=32, help_text="admin, command, auto, nightly, retry")
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trigger_detail = models.TextField(
+        blank=True, help_text="What asked for an automatic run: whose save of which record, which import job."
+    )
+    approval_reason = models.CharField(
+        max_length=255, blank=True, help_text="Why an automatic plan waits for an operator's approval."
     )
     scope = models.JSONField(default=dict, blank=True, help_text="What the plan covered.")
     summary = models.JSONField(default=dict, blank=True, help_text="Counts per action, unchanged included.")
@@ -178,6 +195,7 @@ class SyncJob(models.Model):
         PLAN = "plan", "Plan sync"
         DRIFT = "drift", "Detect drift"
         SYNC_NOW = "sync_now", "Sync now"
+        RETRY_FAILED = "retry_failed", "Retry failed"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -3,7 +3,8 @@
 For each kind, the ledger (SyncState) says what Trackunit last accepted. Kinds that can ask the database
 which records changed since (`Kind.changed`) build payloads for those records only, so an unchanged fleet
 of 100,000 assets costs a few indexed queries; the others build every payload and compare hashes.
-A record whose last push failed is always planned again.
+A record whose last push failed is planned again, unless it was set aside (sync/attention.py) and would
+send the very payload that failed.
 
 A plan streams: records are planned and their operations written in batches of BATCH_SIZE, so memory stays
 bounded whatever the fleet's size. The run is PLANNING while that happens (nobody may apply it) and becomes
@@ -21,6 +22,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from sync import attention
 from sync.diff import field_changes
 from sync.kinds import KINDS, Kind
 from sync.kinds.base import Desired, chunked
@@ -32,8 +34,17 @@ from sync.planned import PlannedOperation
 ACTIONS = ("create", "update", "delete")
 # Deletes run after every create and update, children before parents.
 DELETE_PHASE_BASE = 100
-BOOKKEEPING_FIELDS = ["source_version", "mapping_version", "status"]
-LEDGER_FIELDS = ("key", "pk", "payload_hash", "source_version", "mapping_version", "status", "remote_id")
+BOOKKEEPING_FIELDS = ["source_version", "mapping_version", "status", "failures", "failed_hash"]
+LEDGER_FIELDS = (
+    "key",
+    "pk",
+    "payload_hash",
+    "source_version",
+    "mapping_version",
+    "status",
+    "remote_id",
+    "failed_hash",
+)
 BATCH_SIZE = 2000
 
 # (stage, kinds done, kinds in the plan): how a plan job shows its progress.
@@ -48,6 +59,7 @@ class _Ledger:
     mapping_version: int
     status: str
     remote_id: str
+    failed_hash: str
 
     @property
     def accepted(self) -> bool:
@@ -61,16 +73,22 @@ def make_plan(
     kinds: Iterable[str] | None = None,
     only_failed: bool = False,
     on_progress: Progress | None = None,
+    detail: str = "",
 ) -> SyncRun:
-    """Create a SyncRun in plan mode listing every operation in dependency order."""
+    """Create a SyncRun in plan mode listing every operation in dependency order.
+
+    `detail` says what asked for an automatic plan (sync/triggers.py), in words.
+    """
     wanted = set(kinds) if kinds is not None else None
     selected = [kind for kind in KINDS if wanted is None or kind.name in wanted]
     run = SyncRun.objects.create(
         status=RunStatus.PLANNING,
         trigger=trigger,
         triggered_by=user,
+        trigger_detail=detail,
         scope={"kinds": [k.name for k in selected], "only_failed": only_failed},
     )
+    # "set_aside" joins the summary only when some record was left out (sync/attention.py).
     summary: Counter = Counter({action: 0 for action in (*ACTIONS, "unchanged", "skipped")})
     try:
         for index, kind in enumerate(selected):
@@ -121,10 +139,17 @@ def _plan_kind(
         assert present is not None, "a kind that finds its changed rows in SQL has a `present` queryset"
         summary["unchanged"] += present.count() - built
         gone = _ledger(kind, sorted(kind.gone())) if kind.deletable else {}
+    aside = {
+        key
+        for key, state in gone.items()
+        if attention.is_set_aside(state.status, state.failed_hash, attention.DELETE_MARK)
+    }
+    if aside:
+        summary["set_aside"] += len(aside)
     deletes = [
         PlannedOperation(phase=DELETE_PHASE_BASE - kind.phase, kind=kind.name, key=key, action="delete")
         for key, state in gone.items()
-        if state.accepted and (not only_failed or state.status == SyncStatus.FAILED)
+        if state.accepted and key not in aside and (not only_failed or state.status == SyncStatus.FAILED)
     ]
     for chunk in chunked(deletes, BATCH_SIZE):
         _write(run_id, chunk, [], summary)
@@ -159,8 +184,13 @@ def _plan_batch(
                         source_version=item.version,
                         mapping_version=kind.mapping_version,
                         status=SyncStatus.IN_SYNC,
+                        failures=0,
+                        failed_hash="",
                     )
                 )
+            continue
+        if state is not None and attention.is_set_aside(state.status, state.failed_hash, digest):
+            summary["set_aside"] += 1
             continue
         if only_failed and (state is None or state.status != SyncStatus.FAILED):
             continue
@@ -269,7 +299,8 @@ def plan_as_json(run: SyncRun) -> dict:
     )
     return {
         "run": run.pk,
-        "summary": {action: run.summary.get(action, 0) for action in (*ACTIONS, "unchanged", "skipped")},
+        "summary": {action: run.summary.get(action, 0) for action in (*ACTIONS, "unchanged", "skipped")}
+        | ({"set_aside": run.summary["set_aside"]} if run.summary.get("set_aside") else {}),
         "operations": [
             {"entity": kind, "key": key, "action": action, "fields": fields}
             | ({"skipped": reason} if status == OperationStatus.SKIPPED else {})

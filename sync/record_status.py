@@ -18,6 +18,7 @@ from sync.admin_status import CONTRACT_LABELS, RENTAL_KIND, STATUS_OF
 from sync.models import SyncAttempt, SyncState, SyncStatus
 from sync.records import Record, records_of
 
+FAILING = (SyncStatus.FAILED, SyncStatus.NEEDS_ATTENTION, SyncStatus.WAITING, SyncStatus.IGNORED)
 # A contract's attempts link names the assets of its items; more would make an address browsers refuse.
 ASSETS_LINKED = 200
 
@@ -30,6 +31,8 @@ class RecordSync:
     synced_at: datetime | None
     last_attempt: SyncAttempt | None
     attempts_url: str | None
+    # The failing ledger record a Retry / Ignore button acts on, when there is one.
+    failing: SyncState | None = None
 
 
 def synced_records(obj: Model) -> list[Record]:
@@ -62,20 +65,22 @@ def record_sync(obj: Model) -> RecordSync | None:
     annotate = STATUS_OF.get(type(obj))
     if annotate is None:
         return None
-    status = annotate(type(obj).objects.filter(pk=obj.pk)).values_list("sync_status", flat=True).first()
+    found = annotate(type(obj)._default_manager.filter(pk=obj.pk)).values_list("sync_status", flat=True)
+    status: str = found.first() or ""
     records = synced_records(obj)
     matching = Q(pk__in=[])
     for kind, key in records:
         matching |= Q(kind=kind, key=key)
     last_attempt = SyncAttempt.objects.filter(matching).order_by("-created_at", "-id").first()
     states = SyncState.objects.filter(matching)
-    failed = states.filter(status=SyncStatus.FAILED).exclude(last_error="").order_by("-updated_at").first()
+    failed = states.filter(status__in=FAILING).exclude(last_error="").order_by("-updated_at").first()
     synced_at = states.aggregate(newest=Max("synced_at"))["newest"]
     return RecordSync(
-        status=status or "",
+        status=status,
         label=CONTRACT_LABELS.get(status, status or "—"),
         last_error=failed.last_error if failed else "",
         synced_at=synced_at,
         last_attempt=last_attempt,
         attempts_url=attempts_url(records),
+        failing=failed,
     )

@@ -22,11 +22,15 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from assets.models import Asset
+from sync import attention
 from sync.identifiers import normal_identifier
-from sync.kinds.base import NotReady
+from sync.kinds.base import NotReady, WaitingForTrackunit
 from sync.models import RemoteAsset, RemoteAssetStatus
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
+
+# How long a read of Trackunit's asset list stands for the current one.
+FRESH_FOR = timedelta(minutes=5)
 
 
 class ForeignAsset(NotReady):
@@ -105,14 +109,30 @@ def refresh(api: TrackunitApi) -> MatchReport:
         RemoteAsset.objects.bulk_create(rows, batch_size=2000)
         Asset.objects.bulk_update(newly, ["trackunit_asset_id"], batch_size=1000)
     report.newly_matched = len(newly)
+    if newly:
+        # Records waiting for an asset Trackunit did not know may go now.
+        attention.wake_waiting()
     return report
 
 
-def refresh_unless_fresh(api: TrackunitApi, max_age: timedelta = timedelta(minutes=5)) -> None:
+def refresh_unless_fresh(api: TrackunitApi, max_age: timedelta = FRESH_FOR) -> None:
     """Read the asset list again only when this run's asset phase did not just do so."""
-    newest = RemoteAsset.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
-    if newest is None or timezone.now() - newest > max_age:
+    if not _read_within(max_age):
         refresh(api)
+
+
+def not_in_trackunit(message: str) -> NotReady:
+    """What to raise for a local asset no Trackunit asset matches. It waits for Trackunit (and is set aside,
+    sync/attention.py) only when the list was just read; when it could not be read (an outage), the asset
+    is merely not ready and is tried again by the next run."""
+    if _read_within(FRESH_FOR):
+        return WaitingForTrackunit(message)
+    return NotReady(f"{message} (Trackunit's asset list could not be read just now)")
+
+
+def _read_within(max_age: timedelta) -> bool:
+    newest = RemoteAsset.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    return newest is not None and timezone.now() - newest <= max_age
 
 
 def _candidates(

@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
-from sync import dispatch, remote_assets, triggers, worker_client
+from sync import approval, attention, dispatch, remote_assets, triggers, worker_client
 from sync.apply import PlanNotApplicable, abandon_stalled_runs, apply_plan, progress
 from sync.audit import AttemptRecorder
 from sync.drift import detect_drift
@@ -42,7 +42,8 @@ class SyncBusy(Exception):
 
 
 def coalesced_sync(*, trigger: str) -> SyncRun:
-    """The sync a burst of changes asked for (sync/triggers.py): plan and apply, unless a run is busy.
+    """The sync a burst of changes asked for (sync/triggers.py): plan, then apply or hold for approval
+    (sync/approval.py), unless a run is busy.
 
     Runs that stopped making progress are closed first, so a stuck run cannot hold every later sync back.
     """
@@ -50,13 +51,19 @@ def coalesced_sync(*, trigger: str) -> SyncRun:
     if SyncRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).exists():
         raise SyncBusy
     triggers.clear_request()
-    return sync_now(trigger=trigger)
+    causes = triggers.take_causes()
+    user = User.objects.filter(pk=causes.user_id).first() if causes.user_id else None
+    run = make_plan(trigger=trigger, user=user, detail=causes.detail)
+    return approval.apply_or_hold(run)
 
 
 def reconcile(*, trigger: str) -> SyncRun:
-    """The nightly check: record what someone changed in Trackunit, then push local changes."""
+    """The nightly check: record what someone changed in Trackunit, retry the records waiting for
+    Trackunit, then push local changes (or hold them for approval)."""
     detect_drift(trigger=trigger)
-    return sync_now(trigger=trigger)
+    attention.wake_waiting()
+    run = make_plan(trigger=trigger, detail="the nightly schedule")
+    return approval.apply_or_hold(run)
 
 
 def match_assets(
@@ -87,6 +94,9 @@ def run_job(job_id: int) -> SyncJob:
             job.run = make_plan(trigger="admin", user=job.created_by, on_progress=report)
         elif job.action == SyncJob.Action.SYNC_NOW:
             job.run = make_plan(trigger="admin", user=job.created_by, on_progress=report)
+            apply_plan(job.run, user=job.created_by)
+        elif job.action == SyncJob.Action.RETRY_FAILED:
+            job.run = make_plan(trigger="retry", user=job.created_by, only_failed=True, on_progress=report)
             apply_plan(job.run, user=job.created_by)
         else:
             report("reading Trackunit", 0, 1)

@@ -14,7 +14,7 @@ from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
 from django.conf import settings
 
-from sync import apply, service, watchdog
+from sync import apply, expiry, service, watchdog
 from sync.audit_retention import blank_bodies_older_than
 from sync.audit_verification import verify_audit_trail as verify_chain
 from sync.telematics.pull import pull_fleet
@@ -73,6 +73,12 @@ def verify_audit_trail() -> None:
 @shared_task(ignore_result=True)
 def prune_audit_bodies() -> None:
     blank_bodies_older_than(settings.AUDIT_BODY_RETENTION_DAYS)
+
+
+@shared_task(ignore_result=True)
+def expire_unapplied_plans() -> int:
+    """The hourly close of plans nobody applied in time (SYNC_PLAN_EXPIRES_AFTER_H)."""
+    return expiry.expire_unapplied_plans()
 
 
 @shared_task(acks_late=True)

@@ -151,8 +151,15 @@ class CustomFieldValueResource(BulkModelResource):
             wanted[row["content_type_id"]].add(row["object_id"])
         references = {}
         for content_type_id, ids in wanted.items():
-            model = ContentType.objects.get_for_id(content_type_id).model_class()
-            for pk, reference in model.objects.filter(pk__in=ids).values_list("pk", "external_reference"):
+            content_type = ContentType.objects.get_for_id(content_type_id)
+            model = content_type.model_class()
+            if model is None:
+                raise LookupError(
+                    f"custom-field values point at {content_type}, a model that no longer exists"
+                )
+            for pk, reference in model._default_manager.filter(pk__in=ids).values_list(
+                "pk", "external_reference"
+            ):
                 references[(content_type_id, pk)] = reference
         for row in rows:
             row["record_reference"] = references.get((row["content_type_id"], row["object_id"]), "")

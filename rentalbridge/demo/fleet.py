@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -56,7 +57,7 @@ LAST_NAMES = ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christense
 CUSTOMER_COUNT = 30
 CONTRACT_COUNT = 60
 
-DEFINITIONS = [
+DEFINITIONS: list[dict[str, Any]] = [
     dict(
         entity_type="ASSET",
         key="licensePlate",

@@ -72,3 +72,10 @@ class Batch:
 
     def row(self, index: int, attnames: list[str]) -> dict[str, Any]:
         return {name: self.values[name][index] for name in attnames}
+
+    def stored_record(self, index: int) -> dict[str, Any]:
+        """The stored values of the record row `index` updates; a row that creates a record has none."""
+        pk = self.existing[index]
+        if pk is None:
+            raise KeyError(f"row {index} creates a record: nothing is stored for it")
+        return self.stored[pk]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import tablib
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from import_export import resources
 from import_export.fields import Field
@@ -72,6 +72,8 @@ class BulkModelResource(resources.ModelResource):
             model_field = _model_field(opts, field.attribute)
             required = name in self.required_columns
             if isinstance(field.widget, ForeignKeyWidget):
+                if model_field is None:
+                    raise ImproperlyConfigured(f"{name}: a reference column must be a concrete model field")
                 specs.append(
                     ColumnSpec(
                         name,
@@ -146,11 +148,13 @@ class BulkModelResource(resources.ModelResource):
         model = self._meta.model
         absent = [name for name in attnames if not batch.has(name)]
         rows = list(batch.ok_indexes())
-        stored = fetch_values(model, {batch.existing[i] for i in rows} - {None}, absent) if absent else {}
+        pks = {pk for pk in (batch.existing[i] for i in rows) if pk is not None}
+        stored = fetch_values(model, pks, absent) if absent else {}
         defaults = {name: model._meta.get_field(name).get_default() for name in absent}
         effective = {}
         for index in rows:
-            kept = stored.get(batch.existing[index], defaults)
+            pk = batch.existing[index]
+            kept = stored.get(pk, defaults) if pk is not None else defaults
             effective[index] = {
                 name: batch.values[name][index] if batch.has(name) else kept[name] for name in attnames
             }
@@ -173,7 +177,9 @@ def lookup_keys(
     """Primary keys for natural keys, fetched by the key's first part."""
     firsts = {key[0] for key in keys if key is not None}
     found: dict[tuple, int] = {}
-    for *parts, pk in rows_where_in(model.objects.all(), natural_key[0], firsts, *natural_key[1:], "pk"):
+    for *parts, pk in rows_where_in(
+        model._default_manager.all(), natural_key[0], firsts, *natural_key[1:], "pk"
+    ):
         found[tuple(parts)] = pk
     return [found.get(key) if key is not None else None for key in keys]
 
@@ -183,6 +189,6 @@ def fetch_values(
 ) -> dict[int, dict[str, Any]]:
     """The stored values of the given records, to tell updated rows from unchanged ones."""
     stored = {}
-    for pk, *values in rows_where_in(model.objects.all(), "pk", pks, *attnames):
+    for pk, *values in rows_where_in(model._default_manager.all(), "pk", pks, *attnames):
         stored[pk] = dict(zip(attnames, values, strict=True))
     return stored

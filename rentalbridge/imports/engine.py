@@ -18,9 +18,11 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from rentalbridge.changes import announce_changed
@@ -174,10 +176,11 @@ def check(
             column = [restore(text) for text in column]
         batch.raw[spec.name] = column
         batch.columns[spec.attname] = spec.name
+        # Every mapped column has one or the other: map_header leaves the read-only ones out.
         if spec.lookup_model is not None:
-            batch.values[spec.attname] = _lookup_column(batch, spec, column)
-        else:
-            batch.values[spec.attname] = _parse_column(batch, spec, column)
+            batch.values[spec.attname] = _lookup_column(batch, spec, spec.lookup_model, column)
+        elif spec.parse is not None:
+            batch.values[spec.attname] = _parse_column(batch, spec, spec.parse, column)
         step("checking", done, total)
     resource.resolve(batch)
     resource.check_rows(batch)
@@ -217,8 +220,9 @@ def _check_shape(batch: Batch, table: Table) -> dict[int, RowError]:
     return misshapen
 
 
-def _parse_column(batch: Batch, spec: ColumnSpec, column: list[str]) -> list:
-    parse, memo, out = spec.parse, {}, []
+def _parse_column(batch: Batch, spec: ColumnSpec, parse: cells.Parser, column: list[str]) -> list:
+    memo: dict[str, Any] = {}
+    out = []
     failed = cells.CellError
     for index, text in enumerate(column):
         try:
@@ -236,10 +240,10 @@ def _parse_column(batch: Batch, spec: ColumnSpec, column: list[str]) -> list:
     return out
 
 
-def _lookup_column(batch: Batch, spec: ColumnSpec, column: list[str]) -> list:
+def _lookup_column(batch: Batch, spec: ColumnSpec, model: type[Model], column: list[str]) -> list:
     texts = [text.strip() for text in column]
-    model, key = spec.lookup_model, spec.lookup_field
-    found: dict[str, int] = dict(rows_where_in(model.objects.all(), key, texts, "pk"))
+    key = spec.lookup_field
+    found: dict[str, int] = dict(rows_where_in(model._default_manager.all(), key, texts, "pk"))
     label = model._meta.verbose_name
     out = []
     for index, text in enumerate(texts):
@@ -337,7 +341,7 @@ def write(
             record_bulk(model, updated, CHANGED, reason=history_reason, user=history_user)
             pks += updated
             step("writing", len(new) + start + len(objects), total)
-        announce_changed(model, pks, actor)
+        announce_changed(model, pks, actor, reason=history_reason)
         on_written()
 
 

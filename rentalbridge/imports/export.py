@@ -27,6 +27,8 @@ from rentalbridge.imports.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from rentalbridge.imports.xlsx import write_xlsx
 
 if TYPE_CHECKING:  # the resources call this module
+    from _typeshed import SupportsWrite
+
     from rentalbridge.imports.bulk_resource import BulkModelResource
 
 CHUNK_ROWS = 2000
@@ -108,7 +110,9 @@ def csv_text(
         yield _drain(buffer)
 
 
-def write_csv(resource: "BulkModelResource", out: IO[str], queryset: QuerySet | None = None) -> int:
+def write_csv(
+    resource: "BulkModelResource", out: "SupportsWrite[str]", queryset: QuerySet | None = None
+) -> int:
     """Write the CSV export to a text stream; returns the number of records written."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers(resource))

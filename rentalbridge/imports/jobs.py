@@ -68,6 +68,8 @@ def run_job(job_id: int) -> ImportJob:
         return job  # already finished: a redelivered task must not import twice
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, stage="reading")
     try:
+        if job.source is None:
+            raise ValueError("the uploaded file is gone (removed by retention)")
         report = run_import(
             resource_for(job.entity),
             bytes(job.source),

@@ -18,7 +18,7 @@ def changed_cells(resource: BulkModelResource, batch: Batch, indexes: list[int])
     labels = _stored_labels(resource, batch, indexes)
     changes: dict[int, list[dict]] = {}
     for index in indexes:
-        stored = batch.stored[batch.existing[index]]
+        stored = batch.stored_record(index)
         changes[index] = [
             {
                 "column": column,
@@ -39,7 +39,7 @@ def _stored_labels(
     for spec in resource.bulk_columns():
         if spec.lookup_model is None or spec.attname not in batch.columns:
             continue
-        ids = {batch.stored[batch.existing[index]][spec.attname] for index in indexes} - {None}
+        ids = {batch.stored_record(index)[spec.attname] for index in indexes} - {None}
         rows = spec.lookup_model._default_manager.filter(pk__in=ids).values_list("pk", spec.lookup_field)
         labels.update({(spec.attname, pk): key for pk, key in rows})
     return labels

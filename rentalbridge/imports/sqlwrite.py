@@ -29,7 +29,7 @@ def insert_rows(
         return []
     if not connection.features.can_return_rows_from_bulk_insert:
         objects = [model(**dict(zip(attnames, row, strict=True))) for row in zip(*columns, strict=True)]
-        model.objects.bulk_create(objects, batch_size=MAX_ROWS_PER_STATEMENT)
+        model._default_manager.bulk_create(objects, batch_size=MAX_ROWS_PER_STATEMENT)
         return [obj.pk for obj in objects]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     by_attname = dict(zip(attnames, columns, strict=True))

@@ -7,6 +7,7 @@ its file in chunks under the same limit.
 """
 
 from collections.abc import Callable, Iterable
+from typing import cast
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
@@ -69,7 +70,9 @@ def limit_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
     @csrf_exempt
     def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        request.upload_handlers.insert(0, LimitedUploadHandler(request, settings.IMPORTS_MAX_FILE_BYTES))
+        # Still the mutable list: nothing has read the body yet (Django freezes it once the upload is parsed).
+        handlers = cast(list[FileUploadHandler], request.upload_handlers)
+        handlers.insert(0, LimitedUploadHandler(request, settings.IMPORTS_MAX_FILE_BYTES))
         return view(request, *args, **kwargs)
 
     return limited

@@ -10,7 +10,7 @@ from typing import Any
 
 from assets.models import Asset
 from sync import remote_assets
-from sync.kinds.base import Desired, NotReady, Push, RecordKind, chunked
+from sync.kinds.base import Desired, Push, RecordKind, chunked
 from sync.planned import PlannedOperation
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
@@ -57,7 +57,7 @@ class AssetKind(RecordKind):
             .first()
         )
         if not remote_id:
-            raise NotReady(
+            raise remote_assets.not_in_trackunit(
                 f"no Trackunit asset matches {push.key} by serial number, PIN or external reference"
             )
         changes = _changed_fields(push.body, push.previous)

@@ -128,6 +128,7 @@ class AssignmentKind(Kind):
             .first()
         )
         if not asset_id:
-            raise NotReady(f"asset {asset_reference} is not matched to a Trackunit asset")
+            message = f"asset {asset_reference} is not matched to a Trackunit asset"
+            raise remote_assets.not_in_trackunit(message)
         api.assign_customer_asset(customer_id, wire.customer_asset_body(asset_id=str(asset_id)))
         return str(asset_id)

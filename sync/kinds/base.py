@@ -28,6 +28,13 @@ class NotReady(Exception):
     code = "dependency_missing"
 
 
+class WaitingForTrackunit(NotReady):
+    """Trackunit does not know the asset (yet: its unit may not be installed). The record waits, and is
+    tried again by the nightly schedule or when the asset list matches the asset (sync/attention.py)."""
+
+    code = "waiting_for_trackunit"
+
+
 @dataclass(frozen=True)
 class Desired:
     """The payload one local record should have in Trackunit, and what must be there before it."""

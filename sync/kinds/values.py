@@ -92,7 +92,8 @@ class ValuesKind(Kind):
             .first()
         )
         if not entity_id:
-            raise NotReady(f"{model._meta.verbose_name} {reference} is not in Trackunit yet")
+            message = f"{model._meta.verbose_name} {reference} is not in Trackunit yet"
+            raise remote_assets.not_in_trackunit(message) if entity == EntityType.ASSET else NotReady(message)
         values = dict(push.payload or {})
         # A value removed locally is cleared remotely.
         for removed in (push.previous or {}).keys() - values.keys():

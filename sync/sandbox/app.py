@@ -169,6 +169,9 @@ class Sandbox:
             self.save()
 
     def save(self) -> None:
+        """Write the state file; without one (the default) the records live only in memory."""
+        if self.config.state_file is None:
+            return
         with self._save_lock:
             self.store.save(Path(self.config.state_file))
 

@@ -120,8 +120,9 @@ class TokenIssuer:
             self._drop_expired()
             self._access[access] = token
             if refresh and "offline_access" in scopes:
-                body["refresh_token"] = secrets.token_urlsafe(32)
-                self._refresh[body["refresh_token"]] = token
+                refresh_token = secrets.token_urlsafe(32)
+                body["refresh_token"] = refresh_token
+                self._refresh[refresh_token] = token
         return Response.json(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     def _drop_expired(self) -> None:

@@ -53,6 +53,11 @@ DESCRIPTION_MAX = 1000  # [A]
 _TYPE_ONLY = {name for names in TYPE_PROPERTIES.values() for name in names} | set(ALIASES) | set(REPLACEMENTS)
 
 
+def _canonical(name: str) -> str:
+    """The answer's spelling of a property the body may name by its documented alias."""
+    return ALIASES.get(name, name)
+
+
 def read_create(body: Any) -> tuple[dict[str, Any], list[spec.Violation]]:
     """The definition a POST body describes (without id; key may still be None) and what is wrong with it."""
     if not isinstance(body, Mapping):
@@ -61,11 +66,10 @@ def read_create(body: Any) -> tuple[dict[str, Any], list[spec.Violation]]:
     checker.enum("type", spec.FIELD_TYPES, required=True)
     field_type = body.get("type") if body.get("type") in spec.FIELD_TYPES else None
     _members(checker, field_type, patch=False)
-    record = {name: None for name in (*COMMON, *TYPE_PROPERTIES.get(field_type, ()))}
+    own = TYPE_PROPERTIES.get(field_type, ()) if field_type is not None else ()
+    record: dict[str, Any] = {name: None for name in (*COMMON, *own)}
     record.update({k: v for k, v in DEFAULTS.items() if k in record})
-    record.update(
-        {ALIASES.get(k, k): v for k, v in body.items() if v is not None and ALIASES.get(k, k) in record}
-    )
+    record.update({_canonical(k): v for k, v in body.items() if v is not None and _canonical(k) in record})
     _apply_title(checker, record)
     _check_record(checker, record)
     return record, checker.violations
@@ -86,9 +90,9 @@ def read_patch(body: Any, current: Mapping[str, Any]) -> tuple[dict[str, Any], d
     record = dict(current)
     record.update(
         {
-            ALIASES.get(k, k): v
+            _canonical(k): v
             for k, v in body.items()
-            if ALIASES.get(k, k) in current and k not in IMMUTABLE and (v is not None or k in CLEARABLE)
+            if _canonical(k) in current and k not in IMMUTABLE and (v is not None or k in CLEARABLE)
         }
     )
     _apply_title(checker, record)
@@ -201,7 +205,12 @@ def _string(checker: spec.Checker) -> None:
     checker.whole("minimumLength", 0, None)
     checker.whole("maximumLength", 1, None)
     shortest, longest = checker.body.get("minimumLength"), checker.body.get("maximumLength")
-    if len(checker.violations) == before and None not in (shortest, longest) and shortest > longest:
+    if (
+        len(checker.violations) == before
+        and shortest is not None
+        and longest is not None
+        and shortest > longest
+    ):
         checker.fail("minimumLength", f"must not be above maximumLength {longest}")
     checker.text("pattern", max_length=DESCRIPTION_MAX)
     if len(checker.violations) == before and checker.body.get("pattern") is not None:

@@ -20,7 +20,7 @@ ENGINE_MANUFACTURERS = ("Caterpillar", "Cummins", "Deutz", "Kubota", "Perkins", 
 FUEL_TYPES = ("Diesel", "Petrol", "CNG", "LPG", "HVO100", "Hydrogen", "Bio-diesel")
 
 # (key, title, description, type, type-specific properties); [A] units in the table's own spelling.
-STANDARD = (
+STANDARD: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
     ("engineManufacturer", "Engine manufacturer", "Manufacturer of the engine", "DROPDOWN",
      {"allValues": list(ENGINE_MANUFACTURERS)}),
     ("engineModel", "Engine model", "Model of the engine", "STRING", {}),

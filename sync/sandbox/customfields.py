@@ -14,7 +14,7 @@ from typing import Any
 from sync.sandbox import assets, customfield_changes, customfield_definitions, customfield_standard, spec
 from sync.sandbox.common import filtered, new_id
 from sync.sandbox.customfield_values import check_value
-from sync.sandbox.web import ApiError, Request, Response, Route, check, paginate
+from sync.sandbox.web import ApiError, Request, Response, Route, check, constraint_violation, paginate
 
 # Where the sandbox keeps each entity a value may belong to; [A] no groups are modelled, so any id goes.
 ENTITY_KINDS = {"ASSET": "assets", "SITE": "sites", "CUSTOMER": "customers", "RENTAL_CONTRACT": "contracts"}
@@ -164,7 +164,9 @@ def create_value(app, request: Request) -> Response:
     with app.store.lock:
         definition = _definitions(app).get(body["definitionId"])
         if definition is None:
-            check([spec.violation("definitionId", f"no definition {body['definitionId']}")])
+            raise constraint_violation(
+                [spec.violation("definitionId", f"no definition {body['definitionId']}")]
+            )
         violations = _entity_violations(app, definition, body["entityId"], "entityId")
         check(violations + _value_violations(definition, body["value"], "value"))
         if _find_value(app, definition["id"], body["entityId"]) is not None:
@@ -220,7 +222,8 @@ def set_values(app, request: Request) -> Response:
     entity_id = body["entityId"]
     with app.store.lock:
         by_key = {d["key"]: d for d in _definitions(app).values()}
-        chosen, violations = [], []
+        chosen: list[tuple[dict, Any]] = []
+        violations: list[spec.Violation] = []
         for index, item in enumerate(body["values"]):
             name, reference = next((n, item[n]) for n in ("definitionKey", "definitionId") if n in item)
             definition = (

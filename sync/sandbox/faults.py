@@ -38,7 +38,9 @@ class FaultSettings:
                 problems.append(f"{key} must be a whole number >= 0")
         if problems:
             raise ValueError("; ".join(problems))
-        return replace(self, **{k: (float(v) if k in RATES else v) for k, v in changes.items()})
+        # Checked above, key by key, so the mixed value type is sound.
+        checked: dict[str, Any] = {k: (float(v) if k in RATES else v) for k, v in changes.items()}
+        return replace(self, **checked)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -229,7 +229,8 @@ def list_contract_items(app, request: Request) -> Response:
     checker = spec.Checker(query)
     checker.matches("contractId", UUID, "a UUID", required=True)
     checker.enum("active", ("true", "false"))
-    bounds = {name: checker.moment(name) for name in ("start", "end") if query[name] is not None}
+    # None when not asked for; a bound given but unreadable is refused by check() below.
+    start, end = checker.moment("start"), checker.moment("end")
     check(checker.violations)
     contract_id, active = query["contractId"], query["active"]
     with app.store.lock:
@@ -244,9 +245,9 @@ def list_contract_items(app, request: Request) -> Response:
             is_active = (on_rent is None or on_rent <= now) and (off_rent is None or off_rent > now)
             if active is not None and is_active != (active == "true"):
                 continue
-            if "start" in bounds and off_rent is not None and off_rent < bounds["start"]:
+            if start is not None and off_rent is not None and off_rent < start:
                 continue
-            if "end" in bounds and on_rent is not None and on_rent > bounds["end"]:
+            if end is not None and on_rent is not None and on_rent > end:
                 continue
             result.append(item)
         return paginate(request, result)

@@ -61,7 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(int(length))
 
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
@@ -89,6 +89,13 @@ class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+    sandbox: Sandbox
+
+    @property
+    def url(self) -> str:
+        """The bound address (the config's port 0 lets the system choose one)."""
+        host, port = self.socket.getsockname()[:2]
+        return f"http://{host}:{port}"
 
 
 def make_server(config: SandboxConfig) -> SandboxServer:
@@ -96,17 +103,16 @@ def make_server(config: SandboxConfig) -> SandboxServer:
     sandbox = Sandbox(config)
     handler = type("Handler", (_Handler,), {"sandbox": sandbox})
     server = SandboxServer((config.host, config.port), handler)
-    host, port = server.server_address[:2]
+    server.sandbox = sandbox
     # Links in feeds name this address, whatever Host header a caller sends.
-    sandbox.public_url = f"http://{host}:{port}"
+    sandbox.public_url = server.url
     return server
 
 
 def serve(config: SandboxConfig, ready: threading.Event | None = None) -> None:
     """Serve until SIGINT/SIGTERM; the state file (if any) is saved on the way out."""
     server = make_server(config)
-    host, port = server.server_address[:2]
-    print(f"Trackunit sandbox listening on http://{host}:{port} ({config.assets} assets)", flush=True)
+    print(f"Trackunit sandbox listening on {server.url} ({config.assets} assets)", flush=True)
     if threading.current_thread() is threading.main_thread():
         signal.signal(
             signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start()
@@ -120,5 +126,5 @@ def serve(config: SandboxConfig, ready: threading.Event | None = None) -> None:
     finally:
         server.server_close()
         if config.state_file:
-            server.RequestHandlerClass.sandbox.save()
+            server.sandbox.save()
         print("Trackunit sandbox stopped", file=sys.stderr, flush=True)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 # --- Paths -----------------------------------------------------------------------------------------------
 # Auth host (api-docs/access-token.md, api-docs/access-token-v2.md).
@@ -199,7 +199,7 @@ CURRENCY = re.compile(r"[A-Z]{3}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[int | float]:
     """A JSON number: Python's bool is an int, but `true` is not a number."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 

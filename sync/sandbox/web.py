@@ -5,9 +5,9 @@ object with the same shape, whichever module noticed it.
 """
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from sync.sandbox import spec
@@ -18,12 +18,18 @@ AEMP_PREFIX = "/public/api/aemp/v2/15143/-3"
 SANDBOX_PREFIX = "/_sandbox"
 
 
+class Headers(Protocol):
+    """A request's headers as handlers read them: http.server's message, whose lookup ignores case."""
+
+    def get(self, name: str, /) -> str | None: ...
+
+
 @dataclass
 class Request:
     method: str
     path: str
     query_string: str
-    headers: Mapping[str, str]
+    headers: Headers
     body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)
     token: Any = None

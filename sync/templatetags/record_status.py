@@ -15,4 +15,5 @@ def record_sync_box(context: template.Context, obj: Model | None) -> dict:
     return {
         "sync": record_sync(obj) if obj is not None and obj.pk else None,
         "can_read_attempts": request is not None and request.user.has_perm("sync.view_syncattempt"),
+        "can_retry": request is not None and request.user.has_perm("sync.retry_syncrun"),
     }

@@ -36,7 +36,7 @@ from rentalbridge.imports.models import ImportJob, JobStatus
 from rentalbridge.imports.registry import entity_for_model, resource_for
 from rentalbridge.roles.definitions import AUDITOR, BACK_OFFICE, SYNC_OPERATOR
 from sync import admin as sync_admin
-from sync import admin_telematics
+from sync import admin_decisions, admin_telematics, approval, attention
 from sync.models import (
     AempRequestLog,
     RemoteAsset,
@@ -139,6 +139,16 @@ TABLE: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("sync", "export"): (READS, READS),  # the attempt list as CSV: auditors export what they read
     ("sync", "action apply_selected"): (None, OPERATORS_ONLY),
     ("sync", "action overwrite_remote"): (None, OPERATORS_ONLY),
+    # Deciding about automatic syncs and failures (issue 14): operators only, and only by POST.
+    ("sync", "approve"): (EVERYONE_REFUSED, OPERATORS_ONLY),
+    ("sync", "discard"): (EVERYONE_REFUSED, OPERATORS_ONLY),
+    ("sync", "retry_failed"): (EVERYONE_REFUSED, OPERATORS_ONLY),
+    ("sync", "retry"): (EVERYONE_REFUSED, OPERATORS_ONLY),
+    ("sync", "ignore"): (EVERYONE_REFUSED, OPERATORS_ONLY),
+    ("sync", "action retry_operations"): (None, OPERATORS_ONLY),
+    ("sync", "action ignore_operations"): (None, OPERATORS_ONLY),
+    ("sync", "action retry_records"): (None, OPERATORS_ONLY),
+    ("sync", "action ignore_records"): (None, OPERATORS_ONLY),
     ("sync", "action adopt_remote"): (None, OPERATORS_ONLY),
     ("superusers", "changelist"): (DENIED, DENIED),
     ("superusers", "add"): (DENIED, DENIED),
@@ -264,6 +274,11 @@ class Services:
         monkeypatch.setattr(sync_admin, "apply_plan", recorder("apply_plan"))
         monkeypatch.setattr(sync_admin, "match_assets", recorder("match_assets", "0 assets matched"))
         monkeypatch.setattr(sync_admin.drift_service, "resolve", recorder("resolve"))
+        monkeypatch.setattr(admin_decisions, "start_job", recorder("start_job", lambda: world.sync_job))
+        monkeypatch.setattr(approval, "approve", recorder("approve"))
+        monkeypatch.setattr(approval, "discard", recorder("discard"))
+        monkeypatch.setattr(attention, "retry", recorder("retry", 1))
+        monkeypatch.setattr(attention, "ignore", recorder("ignore", 1))
         pulled = TelematicsPull(status=TelematicsPull.Status.SUCCEEDED, stored=0)
         monkeypatch.setattr(admin_telematics, "refresh_asset", recorder("refresh_asset", pulled))
 
@@ -395,11 +410,19 @@ class World:
             return f"/admin/{app}/{model_name}/{self.target(row.model).pk}/"
         if row.view in ("import_job", "import_status", "import_rejected"):
             return reverse(f"admin:{row.url_name}", args=[self.job(row.model, role).pk])
-        if row.view in ("apply", "progress"):
+        if row.view in ("apply", "progress", "approve", "discard", "retry_failed"):
             return reverse(f"admin:{row.url_name}", args=[self.run.pk])
         if row.view in ("job", "job_status"):
             return reverse(f"admin:{row.url_name}", args=[self.sync_job.pk])
-        if row.view in ("change", "delete", "history", "password_change", "refresh_telematics"):
+        if row.view in (
+            "change",
+            "delete",
+            "history",
+            "password_change",
+            "refresh_telematics",
+            "retry",
+            "ignore",
+        ):
             return reverse(f"admin:{row.url_name}", args=[self.target(row.model).pk])
         if row.view == "simple_history":
             target = self.target(row.model)
@@ -438,6 +461,15 @@ class World:
             "action overwrite_remote": "resolve",
             "action adopt_remote": "resolve",
             "refresh_telematics": "refresh_asset",
+            "approve": "approve",
+            "discard": "discard",
+            "retry_failed": "start_job",
+            "retry": "retry",
+            "ignore": "ignore",
+            "action retry_operations": "retry",
+            "action ignore_operations": "ignore",
+            "action retry_records": "retry",
+            "action ignore_records": "ignore",
         }.get(row.view)
         return None if service is None else lambda: service in services.called
 

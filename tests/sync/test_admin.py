@@ -41,6 +41,8 @@ def test_run_progress_is_served_as_json(admin_client_for, auditor_user):
         "succeeded": 0,
         "failed": 0,
         "skipped": 0,
+        "worker_warning": "",
+        "operations": {},
     }
 
 

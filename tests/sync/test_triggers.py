@@ -8,7 +8,8 @@ from django.db import transaction
 
 from assets.models import Asset
 from rentalbridge.changes import announce_changed
-from sync import tasks, triggers
+from rentalbridge.history import recorded_as
+from sync import service, tasks, triggers
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,11 +21,12 @@ def enqueued(settings, monkeypatch):
     settings.SYNC_ON_CHANGE = True
     settings.SYNC_DEBOUNCE_S = 5
     connection = redis.Redis.from_url(settings.REDIS_URL)
-    connection.delete(triggers.PENDING_KEY)
+    keys = (triggers.PENDING_KEY, triggers.CAUSES_KEY, f"{triggers.CAUSES_KEY}:count")
+    connection.delete(*keys)
     calls = []
     monkeypatch.setattr(tasks.sync_now, "apply_async", lambda **kwargs: calls.append(kwargs))
     yield calls
-    connection.delete(triggers.PENDING_KEY)
+    connection.delete(*keys)
 
 
 def test_a_burst_of_a_thousand_saves_asks_for_one_sync(enqueued):
@@ -73,3 +75,36 @@ def test_an_unreachable_redis_does_not_fail_the_users_save(settings, enqueued):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     factories.customer(name="Saved anyway")
     assert enqueued == []
+
+
+def test_an_automatic_run_names_whose_save_of_which_record_asked_for_it(enqueued, roles, back_office_user):
+    with recorded_as("admin form", user=back_office_user):
+        asset = factories.asset(external_reference="EX-1", name="Excavator EX-1")
+        asset.name = "Excavator EX-1 (blue)"
+        asset.save()
+    run = service.coalesced_sync(trigger="auto")
+    assert run.triggered_by == back_office_user
+    assert run.trigger_detail == (
+        "clerk added asset Excavator EX-1 (EX-1) through admin form; "
+        "clerk saved asset Excavator EX-1 (blue) (EX-1) through admin form"
+    )
+    # Taken by the run: the next one names only what happened after.
+    assert triggers.take_causes() == triggers.Causes(user_id=None, detail="")
+
+
+def test_an_import_names_its_job_and_user(enqueued, roles, back_office_user):
+    with transaction.atomic():
+        announce_changed(Asset, [1, 2, 3], actor=back_office_user, reason="import job #12 (assets.csv)")
+    causes = triggers.take_causes()
+    assert causes == triggers.Causes(
+        user_id=back_office_user.pk, detail="import job #12 (assets.csv): 3 assets by clerk"
+    )
+
+
+def test_a_burst_names_the_first_changes_and_counts_them_all(enqueued):
+    for number in range(1, 8):
+        factories.customer(external_reference=f"CUS-B{number}", name=f"Burst {number}")
+    detail = triggers.take_causes().detail
+    assert detail.startswith("code added customer Burst 1 (CUS-B1); code added customer Burst 2 (CUS-B2);")
+    assert detail.endswith("; 7 changes in all")
+    assert "Burst 6" not in detail
