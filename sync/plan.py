@@ -8,19 +8,22 @@ send the very payload that failed.
 
 A plan streams: records are planned and their operations written in batches of BATCH_SIZE, so memory stays
 bounded whatever the fleet's size. The run is PLANNING while that happens (nobody may apply it) and becomes
-PLANNED with its summary at the end; a plan that fails half-way is removed.
+PLANNED with its summary at the end; a plan that fails half-way is removed, and so (by the watchdog) is one
+whose planner died, once the lease each batch renews has run out.
 """
 
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from sync import attention
 from sync.diff import field_changes
@@ -87,6 +90,7 @@ def make_plan(
         triggered_by=user,
         trigger_detail=detail,
         scope={"kinds": [k.name for k in selected], "only_failed": only_failed},
+        lease_until=_lease(),
     )
     # "set_aside" joins the summary only when some record was left out (sync/attention.py).
     summary: Counter = Counter({action: 0 for action in (*ACTIONS, "unchanged", "skipped")})
@@ -230,6 +234,7 @@ def _write(
 ) -> None:
     """One batch, in one short transaction: a long one would keep SQLite's other writers waiting."""
     with transaction.atomic():
+        SyncRun.objects.filter(pk=run_id).update(lease_until=_lease())
         store_operations(run_id, operations)
         # Records touched without a change to their payload: remember the newer version so they are not
         # looked at again. This is bookkeeping of what Trackunit already holds, not a push.
@@ -238,6 +243,18 @@ def _write(
         summary[operation.action] += 1
         if operation.status == OperationStatus.SKIPPED:
             summary["skipped"] += 1
+
+
+def _lease() -> datetime:
+    """How long the planner's last sign of life stands for it: past this, it died with its worker."""
+    return timezone.now() + timedelta(seconds=settings.SYNC_STALLED_AFTER_S)
+
+
+def remove_abandoned_plans() -> int:
+    """Plans left "Being planned" by a planner that died (a worker killed mid-plan) are removed, as a plan
+    that fails half-way is; the watchdog calls this. Returns how many."""
+    abandoned = SyncRun.objects.filter(status=RunStatus.PLANNING, lease_until__lt=timezone.now())
+    return abandoned.delete()[1].get("sync.SyncRun", 0)
 
 
 def _skip_blocked(kind: Kind, operations: list[PlannedOperation]) -> None:

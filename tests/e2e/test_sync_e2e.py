@@ -15,7 +15,7 @@ from rentalbridge.customfields.models import CustomFieldDefinition, CustomFieldV
 from rentalbridge.customfields.standard import STANDARD_FIELDS
 from sync.apply import apply_plan
 from sync.drift import detect_drift
-from sync.models import RunStatus, SyncAttempt
+from sync.models import RunStatus, SyncAttempt, SyncState
 from sync.plan import make_plan, plan_as_json
 from sync.service import DONE
 
@@ -88,10 +88,31 @@ def assert_trackunit_holds_the_local_records(sandbox) -> None:
         assert (customer_ids[contact.customer.external_reference], contact.name) in contacts
     remote_values = {(v["entityId"], v["definitionKey"]): v["value"] for v in state["custom_field_values"]}
     local_values = CustomFieldValue.objects.select_related("definition")
-    assert len(remote_values) == local_values.count()
+    expected = {(_trackunit_id(value), value.definition.key): value for value in local_values}
+    # Named, so a value that went missing says which record and field it was and what the ledger holds.
+    missing = [
+        (value.definition.entity_type, value.record.external_reference, key, _ledger_of(value))
+        for (entity_id, key), value in expected.items()
+        if (entity_id, key) not in remote_values
+    ]
+    assert missing == []
+    assert len(remote_values) == len(expected) == local_values.count()
     for value in local_values.filter(definition__entity_type="ASSET"):
         asset = Asset.objects.get(pk=value.object_id)
         assert remote_values[(str(asset.trackunit_asset_id), value.definition.key)] == value.value
+
+
+def _trackunit_id(value: CustomFieldValue) -> str:
+    """The Trackunit id of the record a custom-field value belongs to."""
+    field = {"ASSET": "trackunit_asset_id", "SITE": "trackunit_site_id"}.get(
+        value.definition.entity_type, "trackunit_id"
+    )
+    return str(getattr(value.record, field))
+
+
+def _ledger_of(value: CustomFieldValue) -> tuple:
+    key = f"{value.definition.entity_type}:{value.record.external_reference}"
+    return tuple(SyncState.objects.filter(kind="custom_fields", key=key).values_list("status", "remote_id"))
 
 
 def test_seed_plan_apply_change_and_drift(

@@ -5,9 +5,10 @@ plan promises operators (issue 13): one operation per record, the payload to be 
 every field as "before: nothing, after: the value".
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from assets.models import Asset
 from contracts.models import ContractStatus
@@ -79,6 +80,21 @@ def test_a_plan_that_fails_half_way_leaves_no_run_behind(small_batches, fleet, m
         make_plan(trigger="test")
     assert not SyncRun.objects.exists()
     assert not SyncOperation.objects.exists()
+
+
+def test_a_plan_whose_planner_died_is_removed_once_its_lease_ran_out(settings, fleet):
+    settings.SYNC_STALLED_AFTER_S = 900
+    # A worker killed mid-plan: its run stays "Being planned", some operations written.
+    dead = make_plan(trigger="test")
+    SyncRun.objects.filter(pk=dead.pk).update(
+        status=RunStatus.PLANNING, lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    alive = make_plan(trigger="test")
+    SyncRun.objects.filter(pk=alive.pk).update(status=RunStatus.PLANNING)
+    assert alive.lease_until > timezone.now() + timedelta(seconds=800)  # each batch renews 15 minutes
+    assert plan_module.remove_abandoned_plans() == 1
+    assert list(SyncRun.objects.values_list("pk", flat=True)) == [alive.pk]
+    assert not SyncOperation.objects.filter(run_id=dead.pk).exists()
 
 
 def test_the_stale_check_finds_nothing_when_nothing_changed(fleet):
