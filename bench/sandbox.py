@@ -11,11 +11,17 @@ LISTENING = re.compile(r"listening on (http://\S+)")
 
 
 def start_sandbox(
-    *, rate_limit_per_s: float, assets: int | None = None, foreign_assets: int | None = None
+    *,
+    rate_limit_per_s: float,
+    assets: int | None = None,
+    foreign_assets: int | None = None,
+    request_log_size: int | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """The running sandbox and its base URL; options left as None keep the sandbox's defaults."""
     command = [sys.executable, "manage.py", "trackunit_sandbox", "--port", "0"]
     command += ["--rate-limit-per-s", str(rate_limit_per_s)]
+    if request_log_size is not None:
+        command += ["--request-log-size", str(request_log_size)]
     if assets is not None:
         command += ["--assets", str(assets)]
     if foreign_assets is not None:

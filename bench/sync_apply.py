@@ -1,17 +1,19 @@
-"""Applying 10,000 rental syncs through a real Celery worker into a sandbox limited to LIMIT req/s.
+"""Applying 10,000 rental syncs through a real Celery worker into a sandbox limited to 50 and 100 req/s.
 
-Target: the push reaches at least 90% of the limit with no 429 earned. The rate is read from the audit
+Target: the push reaches at least 97% of the limit with no 429 earned. The rate is read from the audit
 trail (every HTTP exchange is a SyncAttempt with its time and status), over the first to the last push.
-It runs once per count of worker processes in BENCH_WORKERS (default 1, 2 and 4), all sharing the
-client's one Redis budget; each second's count must stay within the limit. LIMIT is 50 req/s: above
-about 90 req/s the sandbox itself (one Python process scanning 10,000 rental records per request)
-becomes the bottleneck on a 2-core machine, which is not what this measures.
+The busiest second is the sandbox's own count, from its request log (arrival = logged time - duration),
+since that is the clock Trackunit's limit runs on. It runs once per limit in BENCH_LIMITS (default 50 and
+100) and per count of worker processes in BENCH_WORKERS (default 1, 2 and 4), all sharing the client's
+one Redis budget; no second may go above the limit.
 """
 
 import os
 import subprocess
 import sys
 import time
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from bench.harness import Row
@@ -19,14 +21,14 @@ from bench.sandbox import start_sandbox
 
 DATABASES = ("postgresql",)
 SYNCS = int(os.environ.get("BENCH_SYNCS", 10_000))
-LIMIT = int(os.environ.get("BENCH_LIMIT", 50))
+LIMITS = tuple(int(n) for n in os.environ.get("BENCH_LIMITS", "50,100").split(","))
 WORKER_THREADS = int(os.environ.get("BENCH_WORKER_THREADS", 16))
 # Worker processes sharing the one budget (each with WORKER_THREADS threads), one round per count.
 WORKER_COUNTS = tuple(int(n) for n in os.environ.get("BENCH_WORKERS", "1,2,4").split(","))
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _start_worker(url: str) -> subprocess.Popen:
+def _start_worker(url: str, limit: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "TRACKUNIT_API_URL": f"{url}/api",
@@ -36,7 +38,7 @@ def _start_worker(url: str) -> subprocess.Popen:
         "TRACKUNIT_CLIENT_SECRET": "sandbox-secret",
         "TRACKUNIT_USERNAME": "api-user@sandbox.local",
         "TRACKUNIT_PASSWORD": "sandbox-password",
-        "TRACKUNIT_RATE_LIMIT_REST_PER_S": str(LIMIT),
+        "TRACKUNIT_RATE_LIMIT_REST_PER_S": str(limit),
         "SYNC_ON_CHANGE": "false",
     }
     command = [sys.executable, "-m", "celery", "-A", "rentalbridge", "worker", "--pool", "threads"]
@@ -74,10 +76,9 @@ def _local_fleet(url: str, prefix: str) -> None:
     )
 
 
-def _round(workers: int) -> list[Row]:
+def _round(limit: int, workers: int) -> list[Row]:
     """A fresh sandbox and fleet, `workers` worker processes, one plan of SYNCS rental syncs applied."""
-    from django.db.models import Count, Max, Min
-    from django.db.models.functions import TruncSecond
+    from django.db.models import Max, Min
 
     from assets.models import Asset
     from sync.apply import apply_plan
@@ -87,14 +88,17 @@ def _round(workers: int) -> list[Row]:
 
     Asset.objects.all().delete()
     SyncState.objects.all().delete()
-    sandbox, url = start_sandbox(rate_limit_per_s=LIMIT, assets=SYNCS, foreign_assets=0)
-    pool = [_start_worker(url) for _ in range(workers)]
+    sandbox, url = start_sandbox(
+        rate_limit_per_s=limit, assets=SYNCS, foreign_assets=0, request_log_size=3 * SYNCS
+    )
+    pool = [_start_worker(url, limit) for _ in range(workers)]
     try:
         _local_fleet(url, f"W{workers}")
         plan = make_plan(trigger="bench", kinds=["asset"])
         started = time.perf_counter()
-        run = wait_for(apply_plan(plan), timeout=SYNCS / LIMIT * 3)
+        run = wait_for(apply_plan(plan), timeout=SYNCS / limit * 3)
         wall = time.perf_counter() - started
+        busiest = _busiest_second(url)
     finally:
         for process in (*pool, sandbox):
             process.terminate()
@@ -110,19 +114,9 @@ def _round(workers: int) -> list[Row]:
     # An idempotent rental sync retried after an ambiguous failure is accepted twice but is one operation.
     accepted = pushes.filter(status_code__in=(200, 202)).count()
     rate = accepted / seconds
-    # Requests answered per whole second, over the seconds strictly inside the window (the first and last
-    # are partial). The sandbox enforces the limit itself: any second above it would have earned 429s.
-    per_second = (
-        pushes.annotate(second=TruncSecond("created_at"))
-        .values("second")
-        .annotate(n=Count("pk"))
-        .order_by("second")
-        .values_list("n", flat=True)
-    )
-    busiest = max(list(per_second)[1:-1] or [0])
     succeeded = run.operations.filter(status="succeeded").count()
     earned_429 = pushes.filter(status_code=429).count()
-    name = f"sync apply, {SYNCS:,} rental syncs, sandbox at {LIMIT} req/s, {workers} worker process(es)"
+    name = f"sync apply, {SYNCS:,} rental syncs, sandbox at {limit} req/s, {workers} worker process(es)"
     return [
         Row(
             name,
@@ -133,12 +127,27 @@ def _round(workers: int) -> list[Row]:
             succeeded == SYNCS,
         ),
         Row(name, "sustained rate", rate, "req/s"),
-        Row(name, "share of the limit", 100 * rate / LIMIT, "%", ">= 90 %", rate >= 0.9 * LIMIT),
-        Row(name, "busiest whole second", busiest, "req", f"<= {LIMIT}", busiest <= LIMIT),
+        Row(name, "share of the limit", 100 * rate / limit, "%", ">= 97 %", rate >= 0.97 * limit),
+        Row(name, "busiest whole second at the sandbox", busiest, "req", f"<= {limit}", busiest <= limit),
         Row(name, "429 answers", earned_429, "count", "0", earned_429 == 0),
         Row(name, "wall time (plan applied to done)", wall, "s"),
     ]
 
 
+def _busiest_second(url: str) -> int:
+    """The most REST requests the sandbox received in one whole second of its clock (the first and last
+    seconds of the push are partial and left out)."""
+    import requests
+
+    entries = requests.get(f"{url}/_sandbox/requests", timeout=60).json()["requests"]
+    arrivals = Counter(
+        int(datetime.fromisoformat(entry["timestamp"]).timestamp() - entry["durationMs"] / 1000)
+        for entry in entries
+        if entry["path"].startswith("/api/")
+    )
+    seconds = sorted(arrivals)
+    return max((arrivals[second] for second in seconds[1:-1]), default=0)
+
+
 def run() -> list[Row]:
-    return [row for workers in WORKER_COUNTS for row in _round(workers)]
+    return [row for limit in LIMITS for workers in WORKER_COUNTS for row in _round(limit, workers)]

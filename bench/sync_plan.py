@@ -266,8 +266,8 @@ def _seed_accepted_sql(extra: int) -> None:
         JOIN assets_asset a ON a.external_reference = {ref}
         JOIN contracts_contract c ON c.external_reference = 'MRC-' || lpad((n / 4)::text, 7, '0')""",
         """INSERT INTO sync_syncstate (kind, key, remote_id, payload_hash, mapping_version, status,
-            last_error, source_version, synced_at, updated_at)
-        SELECT kind, key, 'seeded', 'seeded', version, 'in_sync', '', now(), now(), now() FROM (
+            last_error, failures, failed_hash, source_version, synced_at, updated_at)
+        SELECT kind, key, 'seeded', 'seeded', version, 'in_sync', '', 0, '', now(), now(), now() FROM (
             SELECT 'asset_reference' kind, external_reference key, %(asset_reference)s version
             FROM assets_asset WHERE external_reference LIKE 'M-%%'
             UNION ALL

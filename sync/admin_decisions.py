@@ -53,25 +53,20 @@ class RunDecisions(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:sync_syncrun_change", args=[run_id]))
 
     def approve_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
-        run = get_object_or_404(SyncRun, pk=run_id)
-        if request.method != "POST" or not request.user.has_perm("sync.run_syncrun"):
-            self.message_user(request, "Only sync operators may approve plans.", messages.ERROR)
-            return self._back(run.pk)
-        try:
-            approval.approve(run, deciding_user(request))
-            self.message_user(request, f"{run} was approved and is being pushed.", messages.SUCCESS)
-        except PlanNotApplicable as error:
-            self.message_user(request, str(error), messages.ERROR)
-        return self._back(run.pk)
+        return self._decide_run(request, run_id, "approve", "was approved and is being pushed")
 
     def discard_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        return self._decide_run(request, run_id, "discard", "was discarded: nothing of it was sent")
+
+    def _decide_run(self, request: HttpRequest, run_id: int, verb: str, done: str) -> HttpResponse:
         run = get_object_or_404(SyncRun, pk=run_id)
         if request.method != "POST" or not request.user.has_perm("sync.run_syncrun"):
-            self.message_user(request, "Only sync operators may discard plans.", messages.ERROR)
+            self.message_user(request, f"Only sync operators may {verb} plans.", messages.ERROR)
             return self._back(run.pk)
+        decide = approval.approve if verb == "approve" else approval.discard
         try:
-            approval.discard(run, deciding_user(request))
-            self.message_user(request, f"{run} was discarded: nothing of it was sent.", messages.SUCCESS)
+            decide(run, deciding_user(request))
+            self.message_user(request, f"{run} {done}.", messages.SUCCESS)
         except PlanNotApplicable as error:
             self.message_user(request, str(error), messages.ERROR)
         return self._back(run.pk)

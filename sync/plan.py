@@ -282,13 +282,19 @@ def _needs_bookkeeping(state: _Ledger, item: Desired, kind: Kind) -> bool:
 
 
 def _ledger(kind: Kind, keys: list[str]) -> dict[str, _Ledger]:
-    """What the ledger holds for `keys`."""
+    """What the ledger holds for `keys` (nothing, without a query per batch, for a kind never pushed)."""
     states = SyncState.objects.filter(kind=kind.name)
+    if not _ever_pushed(kind.name):
+        return {}
     ledger: dict[str, _Ledger] = {}
     for chunk in chunked(keys):
         rows = states.filter(key__in=chunk).values_list(*LEDGER_FIELDS)
         ledger |= {key: _Ledger(*rest) for key, *rest in rows}
     return ledger
+
+
+def _ever_pushed(kind_name: str) -> bool:
+    return SyncState.objects.filter(kind=kind_name).exists()
 
 
 def _ledger_outside(kind: Kind, keys: set[str]) -> dict[str, _Ledger]:

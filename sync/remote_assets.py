@@ -185,13 +185,14 @@ def _uuids(ids: Iterable[str]) -> list[str]:
 
 def foreign_reasons(references: list[str]) -> dict[str, str]:
     """external reference -> why RentalBridge leaves it alone, for local assets among `references`."""
+    foreign = list(
+        RemoteAsset.objects.filter(status=RemoteAssetStatus.FOREIGN).values_list("asset_id", "reason")
+    )
+    if not foreign:
+        # Most accounts share no assets: no need to look the references up at all.
+        return {}
+    reason_by_asset = dict(foreign)
     assets = foreign_assets().filter(external_reference__in=references)
-    reason_by_asset = {
-        asset_id: reason
-        for asset_id, reason in RemoteAsset.objects.filter(status=RemoteAssetStatus.FOREIGN).values_list(
-            "asset_id", "reason"
-        )
-    }
     return {
         reference: reason_by_asset.get(pk) or "owned by another account: RentalBridge does not write to it"
         for pk, reference in assets.values_list("pk", "external_reference")

@@ -81,6 +81,12 @@ class Command(BaseCommand):
             help="REST API requests per second, all clients (0 = off)",
         )
         add("--faults", default="{}", help="start-up faults as JSON, e.g. '{\"error_rate\": 0.1}'")
+        add(
+            "--request-log-size",
+            type=int,
+            default=SandboxConfig.request_log_size,
+            help="requests /_sandbox/requests keeps (the oldest are forgotten first)",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -113,5 +119,6 @@ class Command(BaseCommand):
                 aemp_url_pool=options["aemp_url_pool"],
                 aemp_fleet_per_s=options["aemp_fleet_per_s"],
                 aemp_equipment_per_s=options["aemp_equipment_per_s"],
+                request_log_size=options["request_log_size"],
             )
         )
