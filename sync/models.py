@@ -229,7 +229,8 @@ class SyncJob(models.Model):
         verbose_name = "sync job"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(action__in=["plan", "drift", "sync_now"]), name="syncjob_action_valid"
+                condition=models.Q(action__in=["plan", "drift", "sync_now", "retry_failed"]),
+                name="syncjob_action_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["queued", "running", "done", "failed"]),

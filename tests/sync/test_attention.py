@@ -4,12 +4,21 @@ every run. Pushed to the sandbox over real HTTP, the tasks run in this process."
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer
 from sync import attention, remote_assets
 from sync.kinds.base import NotReady, WaitingForTrackunit
-from sync.models import OperationStatus, RemoteAsset, SyncAttempt, SyncOperation, SyncState, SyncStatus
+from sync.models import (
+    OperationStatus,
+    RemoteAsset,
+    SyncAttempt,
+    SyncJob,
+    SyncOperation,
+    SyncState,
+    SyncStatus,
+)
 from sync.plan import make_plan
 from tests import factories
 
@@ -140,3 +149,25 @@ def test_an_asset_is_only_waiting_when_trackunits_asset_list_was_just_read():
         trackunit_id="a1", name="Excavator", editable=True, status="unmatched", seen_at=timezone.now()
     )
     assert type(remote_assets.not_in_trackunit("no Trackunit asset matches FLT-1")) is WaitingForTrackunit
+
+
+def test_retry_failed_on_a_run_page_sends_the_runs_failures_again(
+    settings, push, synced_before, operator_user, client, django_capture_on_commit_callbacks
+):
+    settings.SYNC_SET_ASIDE_AFTER_FAILURES = 1
+    factories.customer(external_reference="CUS-RUN", name="Run Failure ApS", email=REJECTED)
+    failed = push()
+    assert SyncState.objects.get(key="CUS-RUN").status == SyncStatus.NEEDS_ATTENTION
+    client.force_login(operator_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:sync_syncrun_retry_failed", args=[failed.pk]), follow=True)
+    assert "Retrying 1 record(s) that Sync run" in response.content.decode()
+    job = SyncJob.objects.get()
+    assert (job.action, job.status, job.created_by) == (
+        SyncJob.Action.RETRY_FAILED,
+        SyncJob.Status.DONE,
+        operator_user,
+    )
+    assert job.run.trigger == "retry"
+    assert job.run.operations.get(key="CUS-RUN").status == OperationStatus.FAILED
+    assert sent_about("CUS-RUN") == 2
