@@ -10,14 +10,13 @@ no sync afterwards (SYNC_ON_CHANGE=false): only reading and writing rows is comp
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench.csv_import import ROWS, _asset_rows, _item_rows, _measure, _seed, _write
-from bench.harness import Row
+from bench.harness import Row, run_child
 
 DATABASES = ("postgresql", "sqlite")
 TARGET_RATIO = 1.0
@@ -69,14 +68,7 @@ def run() -> list[Row]:
 
 
 def _export(entity: str, file_format: str, path: Path) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.csv_export", entity, file_format, str(path)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=os.environ,
-        check=True,
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return run_child("bench.csv_export", entity, file_format, str(path))
 
 
 # --- the measured child --------------------------------------------------------------------------------

@@ -11,14 +11,13 @@ import csv
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.harness import Row
+from bench.harness import Row, run_child
 
 DATABASES = ("postgresql", "sqlite")
 ROWS = 100_000
@@ -56,14 +55,7 @@ def run() -> list[Row]:
 
 
 def _measure(entity: str, scenario: str, path: Path) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.csv_import", entity, scenario, str(path)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=os.environ,
-        check=True,
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return run_child("bench.csv_import", entity, scenario, str(path))
 
 
 def _rows(entity: str, scenario: str, result: dict) -> list[Row]:

@@ -4,8 +4,11 @@ A benchmark module under bench/ exposes `run() -> list[Row]`; bench/__main__.py 
 ones named on the command line) and prints one table headed by the machine's figures.
 """
 
+import json
 import os
 import platform
+import subprocess
+import sys
 from dataclasses import dataclass
 
 
@@ -62,3 +65,16 @@ def peak_rss_mb() -> float:
 def reset_peak_rss() -> None:
     with open("/proc/self/clear_refs", "w") as fh:
         fh.write("5")
+
+
+def run_child(module: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    """`python -m module args...` in a process of its own (so its time and peak memory are its own); the
+    JSON object it prints last."""
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env if env is not None else os.environ,
+        check=True,
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])

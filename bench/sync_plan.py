@@ -14,14 +14,13 @@ generate_series, not the ORM), marks them accepted and times the unchanged plan 
 import csv
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.harness import Row, peak_rss_mb, reset_peak_rss
+from bench.harness import Row, peak_rss_mb, reset_peak_rss, run_child
 
 DATABASES = ("postgresql", "sqlite")
 FLEET = 100_000
@@ -105,15 +104,9 @@ def _write_files(folder: Path) -> tuple[Path, Path]:
 
 def _import_seconds(entity: str, path: Path) -> float:
     """The import engine on one file, in its own process (so this one's peak memory stays the plan's)."""
-    env = {**os.environ, "SYNC_ON_CHANGE": "false"}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.sync_plan", entity, str(path)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+    return run_child("bench.sync_plan", entity, str(path), env={**os.environ, "SYNC_ON_CHANGE": "false"})[
+        "seconds"
+    ]
 
 
 def _accept_everything(run) -> None:

@@ -18,6 +18,8 @@ from sync.trackunit.errors import Conflict, NotFound, ValidationFailed
 from sync.triggers import request_sync
 
 SET_ASIDE = (SyncStatus.NEEDS_ATTENTION, SyncStatus.WAITING, SyncStatus.IGNORED)
+# Every status of a record whose last push did not land.
+FAILING = (SyncStatus.FAILED, *SET_ASIDE)
 # Trackunit's answers that reject the record itself (400/422, 404, 409 and other 4xx); an outage, a
 # rate limit or a prerequisite not yet pushed is not the record's fault.
 RECORD_ERRORS = (ValidationFailed, NotFound, Conflict)
@@ -46,9 +48,7 @@ def is_set_aside(status: str, failed_hash: str, digest: str) -> bool:
 
 def retry(states: QuerySet[SyncState], user: User | None = None, *, ask_sync: bool = True) -> int:
     """Put records back in line: the next plan sends them, and (`ask_sync`) one is asked for now."""
-    count = states.filter(status__in=(SyncStatus.FAILED, *SET_ASIDE)).update(
-        status=SyncStatus.FAILED, failures=0, failed_hash=""
-    )
+    count = states.filter(status__in=FAILING).update(status=SyncStatus.FAILED, failures=0, failed_hash="")
     if count and ask_sync:
         who = user.get_username() if user is not None else "sync_retry_failed"
         request_sync(f"{who} retried {count:,} set-aside record(s)", getattr(user, "pk", None))
@@ -57,7 +57,7 @@ def retry(states: QuerySet[SyncState], user: User | None = None, *, ask_sync: bo
 
 def ignore(states: QuerySet[SyncState]) -> int:
     """Leave records aside until they change; only records whose push failed can be ignored."""
-    failing = states.filter(status__in=(SyncStatus.FAILED, SyncStatus.NEEDS_ATTENTION, SyncStatus.WAITING))
+    failing = states.filter(status__in=FAILING).exclude(status=SyncStatus.IGNORED)
     return failing.exclude(failed_hash="").update(status=SyncStatus.IGNORED)
 
 

@@ -14,11 +14,11 @@ from django.db.models import Max, Model, Q
 from django.urls import reverse
 
 from contracts.models import Contract
+from sync import attention
 from sync.admin_status import CONTRACT_LABELS, RENTAL_KIND, STATUS_OF
-from sync.models import SyncAttempt, SyncState, SyncStatus
+from sync.models import SyncAttempt, SyncState
 from sync.records import Record, records_of
 
-FAILING = (SyncStatus.FAILED, SyncStatus.NEEDS_ATTENTION, SyncStatus.WAITING, SyncStatus.IGNORED)
 # A contract's attempts link names the assets of its items; more would make an address browsers refuse.
 ASSETS_LINKED = 200
 
@@ -73,7 +73,8 @@ def record_sync(obj: Model) -> RecordSync | None:
         matching |= Q(kind=kind, key=key)
     last_attempt = SyncAttempt.objects.filter(matching).order_by("-created_at", "-id").first()
     states = SyncState.objects.filter(matching)
-    failed = states.filter(status__in=FAILING).exclude(last_error="").order_by("-updated_at").first()
+    failing = states.filter(status__in=attention.FAILING).exclude(last_error="")
+    failed = failing.order_by("-updated_at").first()
     synced_at = states.aggregate(newest=Max("synced_at"))["newest"]
     return RecordSync(
         status=status,
