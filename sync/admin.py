@@ -173,7 +173,7 @@ class SyncRunAdmin(RunDecisions, ReadOnlyAdmin):
             "progress": progress(run),
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
-            "operations": [(op, diff_table(op.fields)) for op in page],
+            "operations": [(op, diff_table(op.changes)) for op in page],
             "push_took": run_push_duration(run),
             "worker_warning": _push_worker_warning(run),
             "operations_url": reverse("admin:sync_syncoperation_changelist") + f"?run__id__exact={run.pk}",
@@ -366,7 +366,7 @@ class SyncOperationAdmin(RecordDecisions, ReadOnlyAdmin):
 
     @admin.display(description="changes (before → after)")
     def diff(self, op: SyncOperation) -> str:
-        return diff_table(op.fields)
+        return diff_table(op.changes)
 
     @admin.display(description="payload sent")
     def payload_pretty(self, op: SyncOperation) -> str:
@@ -489,7 +489,7 @@ class SyncAttemptAdmin(ReadOnlyAdmin):
         context = {}
         if attempt is not None:
             context = {
-                "operation_diff": diff_table(attempt.operation.fields) if attempt.operation else None,
+                "operation_diff": diff_table(attempt.operation.changes) if attempt.operation else None,
                 "request_pretty": _pretty_text(attempt.request_body),
                 "response_pretty": _pretty_text(attempt.response_body),
             }

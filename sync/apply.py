@@ -30,7 +30,7 @@ from sync import attention, dispatch, leases, ledger, worker_client
 from sync.audit import AttemptRecorder
 from sync.kinds import BY_NAME, Kind
 from sync.kinds.base import NotReady, Push, WaitingForTrackunit, chunked
-from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun, SyncState
+from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun
 from sync.remote_assets import ForeignAsset
 from sync.trackunit.client import ClientConfig
 from sync.trackunit.endpoints import TrackunitApi
@@ -232,13 +232,23 @@ def _push_chunk(run_id: int, phase: int, operation_ids: list[int]) -> bool:
     pending = list(
         SyncOperation.objects.filter(pk__in=operation_ids, status=OperationStatus.PENDING).order_by("pk")
     )
+    # Read for the whole chunk at once: prerequisites are of earlier phases, finished before this one
+    # started, and no other task writes the ledger of these records while they are pending in this run.
+    blockers = _failed_prerequisites(run_id, pending)
+    ledger_entries = ledger.accepted_of([(op.kind, op.key) for op in pending])
     for index, operation in enumerate(pending):
         try:
             # Released before rescheduling: the rescheduled task must be able to claim it again.
-            with leases.operation_claim(operation.pk) as claimed:
-                if claimed:
+            with leases.operation_claim(operation.pk) as claim:
+                if claim:
                     recorder.operation = operation
-                    execute_operation(operation, api)
+                    execute_operation(
+                        operation,
+                        api,
+                        blocker=blockers.get(operation.pk, ""),
+                        accepted=ledger_entries.get((operation.kind, operation.key)),
+                    )
+                    claim.released_with_outcome()
         except TryLater as later:
             rest = [op.pk for op in pending[index:]]
             log.info("run %s: %s; %d operation(s) rescheduled", run_id, later, len(rest))
@@ -250,22 +260,27 @@ def _push_chunk(run_id: int, phase: int, operation_ids: list[int]) -> bool:
     return True
 
 
-def execute_operation(operation: SyncOperation, api: TrackunitApi) -> None:
-    """Push one operation and record the outcome in the operation and the ledger."""
-    blocker = _failed_prerequisite(operation)
+def execute_operation(
+    operation: SyncOperation, api: TrackunitApi, *, blocker: str, accepted: ledger.Accepted | None
+) -> None:
+    """Push one operation and record the outcome in the operation and the ledger; every return has
+    recorded it, and handed back the operation's claim in the same UPDATE.
+
+    `blocker` says why a prerequisite was not accepted ('' when none failed), `accepted` is what the
+    ledger holds for the record (None when nothing): the caller reads both for its whole chunk.
+    """
     if blocker:
         _finish_operation(
             operation, OperationStatus.SKIPPED, error_code="prerequisite_failed", message=blocker
         )
         return
     kind = BY_NAME[operation.kind]
-    state = SyncState.objects.filter(kind=operation.kind, key=operation.key).first()
     push = Push(
         action=operation.action,
         key=operation.key,
         payload=operation.payload,
-        previous=state.payload if state else None,
-        remote_id=state.remote_id if state else "",
+        previous=accepted.payload if accepted else None,
+        remote_id=accepted.remote_id if accepted else "",
     )
     try:
         remote_id = kind.push(api, push)
@@ -330,24 +345,28 @@ def _fail(operation: SyncOperation, error: Exception) -> None:
     _finish_operation(operation, OperationStatus.FAILED, error_code=code, message=message)
 
 
-def _failed_prerequisite(operation: SyncOperation) -> str:
-    if not operation.depends_on:
-        return ""
-    wanted = Q()
-    for ref in operation.depends_on:
-        kind, key = ref.split(":", 1)
-        wanted |= Q(kind=kind, key=key)
-    failed = (
-        SyncOperation.objects.filter(run_id=operation.run_id)
-        .filter(wanted)
-        .filter(status__in=(OperationStatus.FAILED, OperationStatus.SKIPPED))
+def _failed_prerequisites(run_id: int, operations: list[SyncOperation]) -> dict[int, str]:
+    """operation id -> why its first prerequisite (in push order) was not accepted, for those with one."""
+    wanted = {ref for operation in operations for ref in operation.depends_on or ()}
+    if not wanted:
+        return {}
+    keys = {ref.split(":", 1)[1] for ref in wanted}
+    failed = [
+        (f"{kind}:{key}", f"{BY_NAME[kind].label} {key} was not accepted: {reason}")
+        for kind, key, reason in SyncOperation.objects.filter(
+            run_id=run_id, status__in=(OperationStatus.FAILED, OperationStatus.SKIPPED), key__in=keys
+        )
+        .order_by("phase", "pk")
         .values_list("kind", "key", "error_message")
-        .first()
-    )
-    if failed is None:
-        return ""
-    kind, key, reason = failed
-    return f"{BY_NAME[kind].label} {key} was not accepted: {reason}"
+        if f"{kind}:{key}" in wanted
+    ]
+    blockers = {}
+    for operation in operations:
+        depends_on = set(operation.depends_on or ())
+        reason = next((reason for ref, reason in failed if ref in depends_on), "")
+        if reason:
+            blockers[operation.pk] = reason
+    return blockers
 
 
 def _finish_operation(
@@ -358,7 +377,11 @@ def _finish_operation(
     operation.error_message = message
     operation.remote_id = remote_id or operation.remote_id
     operation.finished_at = timezone.now()
-    operation.save(update_fields=["status", "error_code", "error_message", "remote_id", "finished_at"])
+    # Hands back the task's claim in the same UPDATE (leases.Claim.released_with_outcome).
+    operation.claimed_until = None
+    operation.save(
+        update_fields=["status", "error_code", "error_message", "remote_id", "finished_at", "claimed_until"]
+    )
 
 
 def finish(run_id: int) -> None:

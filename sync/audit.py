@@ -14,8 +14,6 @@ and nothing more is sent until the audit trail can be written again.
 import json
 import logging
 
-from django.db import transaction
-
 from sync.models import SyncAttempt, SyncOperation, SyncRun
 from sync.trackunit.errors import TrackunitError
 from sync.trackunit.exchange import Exchange
@@ -52,9 +50,10 @@ class AttemptRecorder:
 
     def __call__(self, exchange: Exchange) -> None:
         try:
-            # Its own (sub)transaction: a refused insert must not poison a transaction around the push.
-            with transaction.atomic():
-                self._write(exchange)
+            # SyncAttempt.save inserts in its own (sub)transaction, so a refused insert does not poison a
+            # transaction around the push; a second one here would cost a savepoint per row, held with the
+            # chain's lock.
+            self._write(exchange)
         except Exception as error:
             log.error("audit row not written for %s %s: %s", exchange.method, exchange.url, error)
             if self.failure is None:

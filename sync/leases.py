@@ -53,26 +53,45 @@ def holding_run(run_id: int) -> Iterator[None]:
                 del _held_runs[run_id]
 
 
+class Claim:
+    """A task's hold on one operation; false when the operation was done or another task held it."""
+
+    def __init__(self, held: bool) -> None:
+        self.held = held
+        self.released = False
+
+    def __bool__(self) -> bool:
+        return self.held
+
+    def released_with_outcome(self) -> None:
+        """The UPDATE that recorded the operation's outcome also cleared `claimed_until`, so the end of
+        the claim needs no query of its own."""
+        self.released = True
+
+
 @contextmanager
-def operation_claim(operation_id: int) -> Iterator[bool]:
-    """Claim a pending operation for this task; yields False when it is done or another task holds it."""
+def operation_claim(operation_id: int) -> Iterator[Claim]:
+    """Claim a pending operation for this task; the claim is false when it is done or another task holds
+    it. Handed back when the block ends, unless the block released it with the operation's outcome."""
     now = timezone.now()
     claimed = (
         SyncOperation.objects.filter(pk=operation_id, status=OperationStatus.PENDING)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .update(claimed_until=expiry())
     )
-    if not claimed:
-        yield False
+    claim = Claim(bool(claimed))
+    if not claim:
+        yield claim
         return
     with _lock:
         _held_operations.add(operation_id)
     try:
-        yield True
+        yield claim
     finally:
         with _lock:
             _held_operations.discard(operation_id)
-        SyncOperation.objects.filter(pk=operation_id).update(claimed_until=None)
+        if not claim.released:
+            SyncOperation.objects.filter(pk=operation_id).update(claimed_until=None)
 
 
 def renew_held() -> None:

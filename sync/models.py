@@ -1,10 +1,13 @@
 """What the sync layer remembers between runs and restarts."""
 
+from contextlib import nullcontext
+from typing import Any
+
 from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from sync.audit_chain import GENESIS, body_digest, link
+from sync.audit_chain import GENESIS, body_digest, content_digest, link
 
 
 class AempRequestLog(models.Model):
@@ -154,7 +157,9 @@ class SyncOperation(models.Model):
     action = models.CharField(
         max_length=8, choices=[("create", "create"), ("update", "update"), ("delete", "delete")]
     )
-    fields = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
+    fields = models.JSONField(
+        default=dict, blank=True, help_text="{field: [before, after]} of an update (see `changes`)"
+    )
     payload = models.JSONField(null=True, blank=True)
     payload_hash = models.CharField(max_length=64, blank=True)
     source_version = models.DateTimeField(null=True, blank=True)
@@ -178,6 +183,15 @@ class SyncOperation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.kind} {self.key}"
+
+    @property
+    def changes(self) -> dict[str, list[Any]]:
+        """{field: [before, after]} as operators review it. A create's is every field of its payload, from
+        nothing: derived here rather than stored, since a first plan would otherwise write each payload twice.
+        """
+        if self.action == "create":
+            return {name: [None, value] for name, value in sorted((self.payload or {}).items())}
+        return self.fields
 
     @property
     def ref(self) -> str:
@@ -333,6 +347,9 @@ class SyncAttempt(models.Model):
         if self.pk is not None:
             raise PermissionError("Sync attempts are append-only.")
         using = kwargs.get("using") or router.db_for_write(SyncAttempt, instance=self)
+        if connections[using].vendor == "postgresql":
+            _insert_sealed(self, using)
+            return
         with transaction.atomic(using=using):
             seal_into_chain([self], using)
             super().save(*args, **kwargs)
@@ -348,10 +365,11 @@ CHAIN_LOCK_KEY = 0x5359_4E43_4841_494E
 def seal_into_chain(attempts: list[SyncAttempt], using: str) -> None:
     """Stamp new attempts (in insert order) with their time, body digests and chain hashes.
 
-    The one way into the audit trail: called by SyncAttempt.save and bulk_create inside the insert's
-    transaction. On PostgreSQL the transaction-scoped advisory lock keeps two workers from both linking to
-    the same last row (it is released at commit, once the rows are visible); SQLite already serialises
-    writers (IMMEDIATE transactions).
+    The way into the audit trail for bulk_create, and for SyncAttempt.save on SQLite (on PostgreSQL save
+    seals and inserts in one round trip, `_insert_sealed`), inside the insert's transaction. On PostgreSQL
+    the transaction-scoped advisory lock keeps two workers from both linking to the same last row (it is
+    released at commit, once the rows are visible); SQLite already serialises writers (IMMEDIATE
+    transactions).
     """
     connection = connections[using]
     if connection.vendor == "postgresql":
@@ -366,6 +384,47 @@ def seal_into_chain(attempts: list[SyncAttempt], using: str) -> None:
         attempt.response_sha256 = body_digest(attempt.response_body)
         attempt.previous_hash = previous
         attempt.chain_hash = previous = link(previous, vars(attempt))
+
+
+def _insert_sealed(attempt: SyncAttempt, using: str) -> None:
+    """PostgreSQL: take the chain's lock, read the last hash and insert the sealed row in ONE round trip, so
+    the lock is held for the server's work only, never while the client thread waits for the CPU or GIL.
+
+    A multi-statement query runs as one transaction (or inside the caller's); in READ COMMITTED each of
+    its statements takes a new snapshot, so the INSERT reads the last hash after the lock was granted.
+    The time is stamped before the lock: two workers' rows of the same millisecond may be microseconds out
+    of id order, and the chain's order is the id order (as verification walks it).
+    """
+    attempt.created_at = timezone.now()
+    attempt.request_sha256 = body_digest(attempt.request_body)
+    attempt.response_sha256 = body_digest(attempt.response_body)
+    digest = content_digest(vars(attempt))
+    connection = connections[using]
+    fields = [
+        f
+        for f in SyncAttempt._meta.concrete_fields
+        if not f.primary_key and f.attname not in ("previous_hash", "chain_hash")
+    ]
+    values = [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in fields]
+    table = connection.ops.quote_name(SyncAttempt._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        "SELECT pg_advisory_xact_lock(%s); "
+        f"INSERT INTO {table} ({columns}, previous_hash, chain_hash) "
+        f"SELECT {placeholders}, last.hash, encode(sha256(convert_to(last.hash || %s, 'UTF8')), 'hex') "
+        f"FROM (SELECT COALESCE((SELECT chain_hash FROM {table} ORDER BY id DESC LIMIT 1), %s) AS hash) last "
+        "RETURNING id, previous_hash, chain_hash"
+    )
+    params = [CHAIN_LOCK_KEY, *values, digest, GENESIS]
+    # Inside a transaction, a savepoint keeps a refused insert from poisoning it.
+    inside = transaction.atomic(using=using) if connection.in_atomic_block else nullcontext()
+    with inside, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.nextset()
+        attempt.id, attempt.previous_hash, attempt.chain_hash = cursor.fetchone()
+    attempt._state.adding = False
+    attempt._state.db = using
 
 
 class AuditVerification(models.Model):

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from sync.ledger import canonical_json
 from sync.models import SyncOperation
 from sync.planned import PlannedOperation
 
@@ -44,7 +45,7 @@ def store_operations(run_id: int, operations: Sequence[PlannedOperation]) -> Non
             op.kind,
             op.key,
             op.action,
-            op.fields_json if op.fields_json is not None else json.dumps(op.fields, default=str),
+            canonical_json(op.fields),
             op.payload_json if op.payload_json is not None else _json_or_null(op.payload),
             op.payload_hash,
             op.source_version if connection.vendor == "postgresql" else adapt_time(op.source_version),

@@ -12,7 +12,6 @@ PLANNED with its summary at the end; a plan that fails half-way is removed, and 
 whose planner died, once the lease each batch renews has run out.
 """
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -118,7 +117,8 @@ def _plan_kind(
     looked_at = 0
     if report:
         report(kind.label)
-    changed = kind.changed(kind.mapping_version)
+    # A kind never pushed is all creates: its payloads stream in one pass, no key list is asked for.
+    changed = kind.changed(kind.mapping_version) if _ever_pushed(kind.name) else None
     if changed is None:
         seen: set[str] = set()
         for batch in _batches(kind.desired()):
@@ -176,7 +176,7 @@ def _plan_batch(
     """Compare one batch of desired payloads with the ledger and write what must be sent."""
     operations, refreshed = [], []
     for item in batch:
-        canonical, create_fields = _encoded(item.payload)
+        canonical = canonical_json(item.payload)
         digest = canonical_hash(canonical, kind.mapping_version)
         state = ledger.get(item.key)
         if state is not None and state.payload_hash == digest:
@@ -210,23 +210,11 @@ def _plan_batch(
                 payload_hash=digest,
                 source_version=item.version,
                 depends_on=tuple(item.depends_on),
-                fields_json=create_fields if action == "create" else None,
             )
         )
     _attach_diffs(kind, operations)
     _skip_blocked(kind, operations)
     _write(run_id, operations, refreshed, summary)
-
-
-def _encoded(payload: dict[str, Any]) -> tuple[str, str]:
-    """The payload's canonical JSON and, from the same pieces, its diff as a create ({field: [null, value]}).
-
-    Each top-level value is encoded once: a first plan's payloads are most of its work.
-    """
-    parts = [(json.dumps(name), canonical_json(value)) for name, value in sorted(payload.items())]
-    canonical = "{" + ",".join(f"{name}:{value}" for name, value in parts) + "}"
-    create_fields = "{" + ",".join(f"{name}:[null,{value}]" for name, value in parts) + "}"
-    return canonical, create_fields
 
 
 def _write(
@@ -304,29 +292,32 @@ def _ledger_outside(kind: Kind, keys: set[str]) -> dict[str, _Ledger]:
 
 
 def _attach_diffs(kind: Kind, operations: list[PlannedOperation]) -> None:
-    """Before -> after per field, against what Trackunit last accepted; loaded only for planned records."""
-    keys = [op.key for op in operations if op.action != "create"]
+    """Before -> after per field, against what Trackunit last accepted; loaded only for planned records.
+
+    A create has none stored: its diff is its payload (SyncOperation.changes).
+    """
+    updates = [op for op in operations if op.action == "update"]
+    keys = [op.key for op in updates]
     accepted: dict[str, Any] = {}
     states = SyncState.objects.filter(kind=kind.name)
     for chunk in chunked(keys):
         accepted |= dict(states.filter(key__in=chunk).values_list("key", "payload"))
-    for op in operations:
-        if op.fields_json is None:
-            op.fields = field_changes(accepted.get(op.key), op.payload)
+    for op in updates:
+        op.fields = field_changes(accepted.get(op.key), op.payload)
 
 
 def plan_as_json(run: SyncRun) -> dict:
     """The machine-readable plan `sync_plan --json` prints; skipped operations say why."""
-    rows = run.operations.order_by("phase", "id").values_list(
-        "kind", "key", "action", "fields", "status", "error_message"
+    rows = run.operations.order_by("phase", "id").only(
+        "kind", "key", "action", "fields", "payload", "status", "error_message"
     )
     return {
         "run": run.pk,
         "summary": {action: run.summary.get(action, 0) for action in (*ACTIONS, "unchanged", "skipped")}
         | ({"set_aside": run.summary["set_aside"]} if run.summary.get("set_aside") else {}),
         "operations": [
-            {"entity": kind, "key": key, "action": action, "fields": fields}
-            | ({"skipped": reason} if status == OperationStatus.SKIPPED else {})
-            for kind, key, action, fields, status, reason in rows
+            {"entity": op.kind, "key": op.key, "action": op.action, "fields": op.changes}
+            | ({"skipped": op.error_message} if op.status == OperationStatus.SKIPPED else {})
+            for op in rows.iterator(chunk_size=2000)
         ],
     }

@@ -20,8 +20,7 @@ class PlannedOperation:
     payload_hash: str = ""
     source_version: datetime | None = None
     depends_on: tuple[str, ...] = ()
-    fields: dict[str, list[Any]] = field(default_factory=dict)
-    fields_json: str | None = None  # `fields` already encoded (a create's diff is its payload)
+    fields: dict[str, list[Any]] = field(default_factory=dict)  # an update's; a create's is its payload
     status: str = "pending"
     error_code: str = ""
     error_message: str = ""

@@ -99,7 +99,7 @@ class AssignmentKind(Kind):
                 .annotate(version=Greatest(Max("updated_at"), Max("contract__updated_at")))
                 .order_by()
             )
-            for row in rows:
+            for row in rows.iterator(chunk_size=5000):
                 if keys is not None and row["pair"] not in keys:
                     continue
                 customer, asset = (

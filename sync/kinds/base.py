@@ -6,7 +6,7 @@ over kinds, so adding a kind is one module here.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar, Generic, TypeVar
@@ -152,7 +152,7 @@ class RecordKind(Kind):
             mapping_version=mapping_version,
             key=self.key_field,
             changed_at=self.changed_at(),
-            related_changed=self.related_changed,
+            related=self.related(),
         )
 
     def changed_since_planned(self, run_id: int) -> list[str]:
@@ -162,15 +162,16 @@ class RecordKind(Kind):
             kind=self.name,
             key=self.key_field,
             changed_at=self.changed_at(),
-            related_changed=self.related_changed,
+            related=self.related(),
         )
 
     def changed_at(self) -> Expression | F:
         """The newest `updated_at` of a row and the single-valued relations its payload reads."""
         return F("updated_at")
 
-    # (row pk, accepted-at) -> the many-valued rows behind a record that changed after it; a staticmethod.
-    related_changed: ClassVar["staticmethod[[OuterRef, OuterRef], QuerySet] | None"] = None
+    def related(self) -> "RelatedRows | None":
+        """The many-valued rows behind a record whose changes change its payload (None: there are none)."""
+        return None
 
 
 M = TypeVar("M", bound=Model)
@@ -263,6 +264,19 @@ def keyed(rows: QuerySet, key: str | Expression) -> QuerySet:
     return rows.annotate(**{SYNC_KEY: F(key) if isinstance(key, str) else key})
 
 
+@dataclass(frozen=True)
+class RelatedRows:
+    """Many-valued rows behind a record (the contract items behind an asset's rental data).
+
+    `key` is the path from such a row to the record's key; `changed_at` the newest `updated_at` of the row
+    and the single-valued relations it reads (its contract, customer, depot).
+    """
+
+    rows: QuerySet
+    key: str
+    changed_at: Expression
+
+
 def changed_since_accepted(
     rows: QuerySet,
     *,
@@ -270,19 +284,16 @@ def changed_since_accepted(
     mapping_version: int,
     key: str | Expression,
     changed_at: Expression | F,
-    related_changed: Callable[[OuterRef, OuterRef], QuerySet] | None = None,
+    related: RelatedRows | None = None,
 ) -> list[str]:
-    """Keys of `rows` that the ledger has not seen accepted since their newest change, in one query.
+    """Keys of `rows` that the ledger has not seen accepted since their newest change.
 
-    `changed_at` is the newest `updated_at` of a row and its single-valued relations. `related_changed`
-    (row pk, accepted-at) gives the many-valued rows behind it (a contract's items) that changed after
-    the accepted push. Records never pushed, failed, drifted or pushed with another mapping qualify.
-    Written as NOT EXISTS, which the database runs as an anti-join: an unchanged fleet costs one pass.
+    `changed_at` is the newest `updated_at` of a row and its single-valued relations; `related` names the
+    many-valued rows behind it (an asset's contract items), any of which may have changed after the
+    accepted push. Records never pushed, failed, drifted or pushed with another mapping qualify.
     """
     accepted = SyncState.objects.filter(kind=kind, status=SyncStatus.IN_SYNC, mapping_version=mapping_version)
-    return list(
-        _changed_after(rows, accepted, key=key, changed_at=changed_at, related_changed=related_changed)
-    )
+    return list(_changed_after(rows, accepted, key=key, changed_at=changed_at, related=related))
 
 
 def changed_since_planned(
@@ -292,17 +303,16 @@ def changed_since_planned(
     kind: str,
     key: str | Expression,
     changed_at: Expression | F,
-    related_changed: Callable[[OuterRef, OuterRef], QuerySet] | None = None,
+    related: RelatedRows | None = None,
 ) -> list[str]:
-    """Keys of the run's creates and updates whose rows changed after the plan read them, in one query.
+    """Keys of the run's creates and updates whose rows changed after the plan read them.
 
     The same test as `changed_since_accepted`, against the source version each operation was planned at.
     """
     planned = SyncOperation.objects.filter(run_id=run_id, kind=kind).exclude(action="delete")
-    candidates = _changed_after(
-        rows, planned, key=key, changed_at=changed_at, related_changed=related_changed
+    return list(
+        _changed_after(rows, planned, key=key, changed_at=changed_at, related=related, only_held=True)
     )
-    return list(candidates.filter(Exists(planned.filter(key=OuterRef(SYNC_KEY)))))
 
 
 def _changed_after(
@@ -311,13 +321,30 @@ def _changed_after(
     *,
     key: str | Expression,
     changed_at: Expression | F,
-    related_changed: Callable[[OuterRef, OuterRef], QuerySet] | None,
+    related: RelatedRows | None,
+    only_held: bool = False,
 ) -> QuerySet:
-    """SYNC_KEYs of `rows` that changed after the `source_version` `versions` holds for their key."""
+    """SYNC_KEYs of `rows` that changed after the `source_version` `versions` holds for their key (or that
+    it holds none for, unless `only_held`).
+
+    Two passes the database runs as joins, not one correlated test per record: the rows themselves
+    (NOT EXISTS, an anti-join) and, UNIONed, the related rows newer than their record's version (EXISTS, a
+    semi-join). Nesting the related test inside the first pass made it a subquery per record: three times
+    slower on 100,000 assets.
+    """
     still_current = versions.filter(key=OuterRef(SYNC_KEY), source_version__gte=OuterRef(CHANGED_AT))
-    if related_changed is not None:
-        still_current = still_current.filter(
-            ~Exists(related_changed(OuterRef(OuterRef("pk")), OuterRef("source_version")))
-        )
     candidates = keyed(rows, key).annotate(**{CHANGED_AT: changed_at}).filter(~Exists(still_current))
-    return candidates.order_by().values_list(SYNC_KEY, flat=True).distinct()
+    if only_held:
+        candidates = candidates.filter(Exists(versions.filter(key=OuterRef(SYNC_KEY))))
+    changed = candidates.order_by().values_list(SYNC_KEY, flat=True)
+    if related is None:
+        return changed.distinct()
+    outdated = versions.filter(key=OuterRef(SYNC_KEY), source_version__lt=OuterRef(CHANGED_AT))
+    behind = (
+        keyed(related.rows, related.key)
+        .annotate(**{CHANGED_AT: related.changed_at})
+        .filter(Exists(outdated))
+        .order_by()
+        .values_list(SYNC_KEY, flat=True)
+    )
+    return changed.union(behind)

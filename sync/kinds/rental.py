@@ -11,18 +11,19 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Expression, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, Expression, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 from assets.models import Asset, IdentifierType
 from contracts.models import Contract, ContractItem, ContractStatus
 from sync import remote_assets
-from sync.kinds.base import EPOCH, Desired, Push, RecordKind, chunked, midnight_utc
+from sync.kinds.base import EPOCH, Desired, Push, RecordKind, RelatedRows, chunked, midnight_utc
 from sync.planned import PlannedOperation
 from sync.trackunit import wire
 from sync.trackunit.endpoints import TrackunitApi
 
 CURRENT = (ContractStatus.OPEN, ContractStatus.RESERVED)
+PAGE = 2000
 RATE_PERIODS = {"HOUR": "HOURLY", "DAY": "DAILY", "WEEK": "WEEKLY", "MONTH": "MONTHLY", "FIXED": "FIXED"}
 
 
@@ -45,15 +46,6 @@ def _versions(assets: QuerySet[Asset]) -> Iterable[tuple[str, datetime]]:
         )
         .values_list("external_reference", "version")
         .order_by()
-    )
-
-
-def _items_changed(asset: OuterRef, accepted_at: OuterRef) -> QuerySet:
-    return ContractItem.objects.filter(asset=asset).filter(
-        Q(updated_at__gt=accepted_at)
-        | Q(contract__updated_at__gt=accepted_at)
-        | Q(contract__customer__updated_at__gt=accepted_at)
-        | Q(hiring_depot__updated_at__gt=accepted_at)
     )
 
 
@@ -146,25 +138,41 @@ class RentalKind(RecordKind):
     def changed_at(self) -> Expression:
         return Greatest("updated_at", Coalesce("owning_depot__updated_at", Value(EPOCH)))
 
-    related_changed = staticmethod(_items_changed)
+    def related(self) -> RelatedRows:
+        return RelatedRows(
+            rows=ContractItem.objects.all(),
+            key="asset__external_reference",
+            changed_at=Greatest(
+                "updated_at",
+                "contract__updated_at",
+                "contract__customer__updated_at",
+                Coalesce("hiring_depot__updated_at", Value(EPOCH)),
+            ),
+        )
 
     def desired(self, keys: Collection[str] | None = None) -> Iterator[Desired]:
-        references = (
-            list(keys)
-            if keys is not None
-            else list(Asset.objects.values_list("external_reference", flat=True))
-        )
-        for chunk in chunked(references):
-            yield from self._desired_chunk(chunk)
+        if keys is not None:
+            for chunk in chunked(sorted(keys)):
+                yield from self._desired_chunk(
+                    Q(external_reference__in=chunk), Q(asset__external_reference__in=chunk)
+                )
+            return
+        # Every asset (a first plan): pages of ids read as ranges, so no query carries a list of keys.
+        last = 0
+        while page := list(
+            Asset.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:PAGE]
+        ):
+            first, last = page[0], page[-1]
+            yield from self._desired_chunk(
+                Q(pk__range=(first, last)), Q(asset_id__gte=first, asset_id__lte=last)
+            )
 
-    def _desired_chunk(self, references: list[str]) -> Iterator[Desired]:
-        assets = Asset.objects.filter(external_reference__in=references)
+    def _desired_chunk(self, which: Q, their_items: Q) -> Iterator[Desired]:
+        assets = Asset.objects.filter(which)
         versions = dict(_versions(assets))
         rows = list(assets.values(*ASSET_FIELDS))
         items = defaultdict(list)
-        current = ContractItem.objects.filter(
-            asset_id__in=[a["pk"] for a in rows], contract__status__in=CURRENT
-        )
+        current = ContractItem.objects.filter(their_items, contract__status__in=CURRENT)
         for item in current.values(*ITEM_FIELDS).order_by(
             "contract__external_reference", "external_reference"
         ):
@@ -203,10 +211,27 @@ class RentalKind(RecordKind):
         body = result.body or {}
         # The answer names the Trackunit id of each contract; custom-field values of contracts need it.
         sent = [item["contract"]["externalReference"] for item in push.body.get("contractItems", [])]
-        for reference, contract_id in zip(sent, wire.contract_ids_of(body), strict=False):
-            if contract_id:
-                Contract.objects.filter(external_reference=reference, trackunit_id__isnull=True).update(
-                    trackunit_id=contract_id
-                )
+        _keep_contract_ids(zip(sent, wire.contract_ids_of(body), strict=False))
         push.results["matched"] = result.matched
         return str(body.get("id", ""))
+
+
+def _keep_contract_ids(answered: Iterable[tuple[str, str | None]]) -> None:
+    """Store the Trackunit id of each sent contract that has none yet, in one UPDATE however many contracts
+    an asset's push names (it changes nothing once every one has its id)."""
+    first_id: dict[str, str] = {}
+    for reference, contract_id in answered:
+        if contract_id:
+            first_id.setdefault(reference, contract_id)
+    if not first_id:
+        return
+    field = Contract._meta.get_field("trackunit_id")
+    Contract.objects.filter(external_reference__in=first_id, trackunit_id__isnull=True).update(
+        trackunit_id=Case(
+            *(
+                When(external_reference=reference, then=Value(contract_id, output_field=field))
+                for reference, contract_id in first_id.items()
+            ),
+            output_field=field,
+        )
+    )

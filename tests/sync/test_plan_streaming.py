@@ -14,6 +14,7 @@ from assets.models import Asset
 from contracts.models import ContractStatus
 from sync import plan as plan_module
 from sync.apply import stale_operations
+from sync.kinds import rental
 from sync.models import RunStatus, SyncOperation, SyncRun
 from sync.plan import make_plan
 from tests import factories
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def small_batches(monkeypatch):
     monkeypatch.setattr(plan_module, "BATCH_SIZE", 2)
+    monkeypatch.setattr(rental, "PAGE", 2)
 
 
 @pytest.fixture
@@ -48,10 +50,24 @@ def test_a_plan_in_batches_holds_one_create_per_record_with_its_payload_and_diff
     first = stored[0]
     assert first.action == "create"
     assert first.payload == {"name": "Excavator 1", "externalReference": "FLT-1"}
-    assert first.fields == {"externalReference": [None, "FLT-1"], "name": [None, "Excavator 1"]}
+    assert first.changes == {"externalReference": [None, "FLT-1"], "name": [None, "Excavator 1"]}
     assert run.operations.filter(kind="asset").count() == 5
     assert run.summary == {"create": 13, "update": 0, "delete": 0, "unchanged": 0, "skipped": 0}
     assert run.status == RunStatus.PLANNED
+
+
+def test_a_first_plan_read_in_pages_gives_each_asset_its_own_items(small_batches, fleet):
+    """Pages of two assets: FLT-2 and FLT-3 sit on either side of a page boundary."""
+    contract, assets = fleet["contract"], fleet["assets"]
+    second = factories.item(contract, assets[1], date(2026, 3, 2)).external_reference
+    third = factories.item(contract, assets[2], date(2026, 3, 3)).external_reference
+    run = make_plan(trigger="test")
+    items = {
+        op.key: [item["externalReference"] for item in op.payload.get("contractItems", [])]
+        for op in run.operations.filter(kind="asset")
+    }
+    first = fleet["assets"][0].contract_items.get().external_reference
+    assert items == {"FLT-1": [first], "FLT-2": [second], "FLT-3": [third], "FLT-4": [], "FLT-5": []}
 
 
 def test_an_update_in_a_later_batch_shows_before_and_after(small_batches, fleet):
