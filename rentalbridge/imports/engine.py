@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -39,6 +39,8 @@ from rentalbridge.imports.sqlwrite import insert_rows
 Progress = Callable[[str, int, int], None]
 ERROR_COLUMN = "error"
 PREVIEW_ROWS = 100
+# Rows written past which an import refreshes the table's statistics (autovacuum's own threshold is 10%).
+ANALYZE_AFTER_ROWS = 5000
 NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
 
 
@@ -343,6 +345,18 @@ def write(
             step("writing", len(new) + start + len(objects), total)
         announce_changed(model, pks, actor, reason=history_reason)
         on_written()
+    if total >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(model)
+
+
+def refresh_statistics(model: type[Model]) -> None:
+    """PostgreSQL plans queries by table statistics, which autovacuum refreshes some time after a bulk
+    load; the plan that an import triggers runs at once, and planned blind (a fresh 100,000-row table
+    taken for an empty one) one of its queries took 20 s instead of 0.5 s. ANALYZE samples the table in a
+    fraction of a second."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _preview(resource: BulkModelResource, batch: Batch, actions: list[str | None]) -> list[dict]:

@@ -232,3 +232,19 @@ def test_reopening_a_contract_whose_items_would_overlap_is_rejected(db):
     error = error_for(report, 2, "status")
     assert error.rule == "overlapping_rental"
     assert "RC-A" in error.message
+
+
+def test_a_large_import_leaves_postgresql_statistics_that_count_its_rows(db, monkeypatch):
+    """Queries right after a bulk import (the plan it triggers) are planned by these statistics; a table
+    never analysed reads as -1 rows (reltuples) until autovacuum comes by."""
+    from django.db import connection
+
+    from rentalbridge.imports import engine
+
+    assert connection.vendor == "postgresql", "the suite runs on PostgreSQL"
+    monkeypatch.setattr(engine, "ANALYZE_AFTER_ROWS", 3)
+    report = do_import("customers", csv_bytes("external_reference,name", "C1,Alpha", "C2,Beta", "C3,Gamma"))
+    assert report.new == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Customer._meta.db_table])
+        assert cursor.fetchone()[0] == 3
