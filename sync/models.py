@@ -1,6 +1,7 @@
 """What the sync layer remembers between runs and restarts."""
 
 from contextlib import nullcontext
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -379,11 +380,16 @@ def seal_into_chain(attempts: list[SyncAttempt], using: str) -> None:
     previous = last or GENESIS
     now = timezone.now()
     for attempt in attempts:
-        attempt.created_at = now
-        attempt.request_sha256 = body_digest(attempt.request_body)
-        attempt.response_sha256 = body_digest(attempt.response_body)
+        _stamp(attempt, now)
         attempt.previous_hash = previous
         attempt.chain_hash = previous = link(previous, vars(attempt))
+
+
+def _stamp(attempt: SyncAttempt, now: datetime) -> None:
+    """What a new attempt carries before it is linked: its time and the digests of its bodies."""
+    attempt.created_at = now
+    attempt.request_sha256 = body_digest(attempt.request_body)
+    attempt.response_sha256 = body_digest(attempt.response_body)
 
 
 def _insert_sealed(attempt: SyncAttempt, using: str) -> None:
@@ -395,9 +401,7 @@ def _insert_sealed(attempt: SyncAttempt, using: str) -> None:
     The time is stamped before the lock: two workers' rows of the same millisecond may be microseconds out
     of id order, and the chain's order is the id order (as verification walks it).
     """
-    attempt.created_at = timezone.now()
-    attempt.request_sha256 = body_digest(attempt.request_body)
-    attempt.response_sha256 = body_digest(attempt.response_body)
+    _stamp(attempt, timezone.now())
     digest = content_digest(vars(attempt))
     connection = connections[using]
     fields = [

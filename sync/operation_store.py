@@ -69,4 +69,4 @@ def store_operations(run_id: int, operations: Sequence[PlannedOperation]) -> Non
 
 
 def _json_or_null(payload: object) -> str | None:
-    return None if payload is None else json.dumps(payload, separators=(",", ":"), default=str)
+    return None if payload is None else canonical_json(payload)

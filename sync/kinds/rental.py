@@ -168,6 +168,8 @@ class RentalKind(RecordKind):
             )
 
     def _desired_chunk(self, which: Q, their_items: Q) -> Iterator[Desired]:
+        """`which` assets and `their_items`, the same set seen from the items, so that each query filters
+        on its own indexed column (a range of ids, or the references) rather than on a subquery."""
         assets = Asset.objects.filter(which)
         versions = dict(_versions(assets))
         rows = list(assets.values(*ASSET_FIELDS))
