@@ -5,8 +5,8 @@ The ORM's bulk_create spends most of a 300,000-operation first plan preparing ea
 to the database as they are. The columns are SyncOperation's, named once here.
 """
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from django.db import connection
 
@@ -37,7 +37,8 @@ def store_operations(run_id: int, operations: Sequence[PlannedOperation]) -> Non
     if not operations:
         return
     table = SyncOperation._meta.db_table
-    adapt_time = connection.ops.adapt_datetimefield_value
+    on_postgresql = connection.vendor == "postgresql"
+    version = _as_is if on_postgresql else _sqlite_datetimes()
     rows = [
         (
             run_id,
@@ -45,11 +46,11 @@ def store_operations(run_id: int, operations: Sequence[PlannedOperation]) -> Non
             op.kind,
             op.key,
             op.action,
-            canonical_json(op.fields),
+            canonical_json(op.fields) if op.fields else "{}",
             op.payload_json if op.payload_json is not None else _json_or_null(op.payload),
             op.payload_hash,
-            op.source_version if connection.vendor == "postgresql" else adapt_time(op.source_version),
-            json.dumps(list(op.depends_on)),
+            version(op.source_version),
+            canonical_json(op.depends_on) if op.depends_on else "[]",
             op.status,
             "",
             op.error_code[:100],
@@ -59,7 +60,7 @@ def store_operations(run_id: int, operations: Sequence[PlannedOperation]) -> Non
     ]
     quoted = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if on_postgresql:
             with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -70,3 +71,14 @@ def store_operations(run_id: int, operations: Sequence[PlannedOperation]) -> Non
 
 def _json_or_null(payload: object) -> str | None:
     return None if payload is None else canonical_json(payload)
+
+
+def _as_is(value: datetime | None) -> datetime | None:
+    return value
+
+
+def _sqlite_datetimes() -> Callable[[datetime | None], str | None]:
+    """Django's SQLite text for an aware datetime (naive, in the connection's zone, as `str` prints it),
+    without the settings lookups its adapter makes per value: a tenth of writing 300,000 operations."""
+    zone = connection.timezone
+    return lambda value: None if value is None else str(value.astimezone(zone).replace(tzinfo=None))
