@@ -110,7 +110,9 @@ def _import_seconds(entity: str, path: Path) -> float:
 
 
 def _accept_everything(run) -> None:
-    """What a successful apply leaves in the ledger, written in bulk."""
+    """What a successful apply leaves in the ledger, written in bulk, with the statistics its end refreshes
+    (sync.apply.finish)."""
+    from rentalbridge.db_statistics import refresh_after_bulk_write
     from sync.kinds import BY_NAME
     from sync.models import SyncState, SyncStatus
 
@@ -128,6 +130,7 @@ def _accept_everything(run) -> None:
         for op in run.operations.iterator(chunk_size=5000)
     )
     SyncState.objects.bulk_create(states, batch_size=5000)
+    refresh_after_bulk_write(SyncState, SyncState.objects.count())
 
 
 def _timed(call):

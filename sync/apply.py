@@ -26,11 +26,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from rentalbridge.db_statistics import refresh_after_bulk_write
 from sync import attention, dispatch, leases, ledger, worker_client
 from sync.audit import AttemptRecorder
 from sync.kinds import BY_NAME, Kind
 from sync.kinds.base import NotReady, Push, WaitingForTrackunit, chunked
-from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun
+from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun, SyncState
 from sync.remote_assets import ForeignAsset
 from sync.trackunit.client import ClientConfig
 from sync.trackunit.endpoints import TrackunitApi
@@ -395,6 +396,8 @@ def finish(run_id: int) -> None:
         message=f"{failed} operation(s) failed or were skipped." if failed else "",
         lease_until=None,
     )
+    # The next plan reads the ledger this run filled, likely before autovacuum has seen it.
+    refresh_after_bulk_write(SyncState, counts[OperationStatus.SUCCEEDED])
     waiting = SyncRun.objects.filter(account=run.account, status=RunStatus.QUEUED).exclude(account="")
     following = waiting.order_by("applied_at", "pk").values_list("pk", flat=True).first()
     if closed and following is not None:

@@ -24,12 +24,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from rentalbridge.db_statistics import refresh_after_bulk_write
 from sync import attention
 from sync.diff import field_changes
 from sync.kinds import KINDS, Kind
 from sync.kinds.base import Desired, chunked
 from sync.ledger import canonical_hash, canonical_json
-from sync.models import OperationStatus, RunStatus, SyncRun, SyncState, SyncStatus
+from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun, SyncState, SyncStatus
 from sync.operation_store import store_operations
 from sync.planned import PlannedOperation
 
@@ -100,6 +101,8 @@ def make_plan(
     except BaseException:
         run.delete()
         raise
+    # The stale-plan check reads these rows at apply, likely before autovacuum has seen them.
+    refresh_after_bulk_write(SyncOperation, sum(summary[action] for action in ACTIONS))
     run.status, run.summary = RunStatus.PLANNED, dict(summary)
     run.save(update_fields=["status", "summary"])
     if on_progress:

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from rentalbridge.changes import announce_changed
+from rentalbridge.db_statistics import refresh_after_bulk_write
 from rentalbridge.history import CHANGED, CREATED, current_source, record_bulk
 from rentalbridge.imports import cells
 from rentalbridge.imports.batch import Batch, RowError
@@ -39,10 +40,6 @@ from rentalbridge.imports.sqlwrite import insert_rows
 Progress = Callable[[str, int, int], None]
 ERROR_COLUMN = "error"
 PREVIEW_ROWS = 100
-# Rows written past which an import refreshes the table's statistics (autovacuum's own threshold is 10%).
-ANALYZE_AFTER_ROWS = 5000
-# Rows per index SQLite's ANALYZE samples (its docs suggest 100 to 1,000): bounded whatever the size.
-SQLITE_ANALYSIS_LIMIT = 1000
 NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
 
 
@@ -347,27 +344,7 @@ def write(
             step("writing", len(new) + start + len(objects), total)
         announce_changed(model, pks, actor, reason=history_reason)
         on_written()
-    if total >= ANALYZE_AFTER_ROWS:
-        refresh_statistics(model)
-
-
-def refresh_statistics(model: type[Model]) -> None:
-    """Refresh the statistics the database plans queries by, right after a bulk load.
-
-    PostgreSQL: autovacuum refreshes them some time after a bulk load; the plan an import triggers runs
-    at once, and planned blind (a fresh 100,000-row table taken for an empty one) one of its queries took
-    20 s instead of 0.5 s. ANALYZE samples the table in a fraction of a second.
-
-    SQLite keeps none unless told to, for any table, and guesses: it read a page of 2,000 assets' contract
-    items through every open contract (75 ms a page) instead of through the asset ids (20 ms). So the
-    whole database is analysed, each index sampled (analysis_limit): about 0.1 s at 100,000 assets.
-    """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        elif connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
-            cursor.execute("ANALYZE")
+    refresh_after_bulk_write(model, total)
 
 
 def _preview(resource: BulkModelResource, batch: Batch, actions: list[str | None]) -> list[dict]:

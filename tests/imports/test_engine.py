@@ -12,10 +12,12 @@ import pytest
 from assets.models import Asset
 from contracts.models import ContractItem, ContractStatus
 from customers.models import Customer
+from rentalbridge import db_statistics
 from rentalbridge.changes import records_changed
 from rentalbridge.customfields.models import CustomFieldDefinition
 from tests import factories
 from tests.imports.helpers import csv_bytes, do_import, error_for
+from tests.statistics import table_rows_counted
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -243,17 +245,10 @@ def test_reopening_a_contract_whose_items_would_overlap_is_rejected(db):
 def test_a_large_import_leaves_postgresql_statistics_that_count_its_rows(db, monkeypatch):
     """Queries right after a bulk import (the plan it triggers) are planned by these statistics; a table
     never analysed reads as -1 rows (reltuples) until autovacuum comes by."""
-    from django.db import connection
-
-    from rentalbridge.imports import engine
-
-    assert connection.vendor == "postgresql", "the suite runs on PostgreSQL"
-    monkeypatch.setattr(engine, "ANALYZE_AFTER_ROWS", 3)
+    monkeypatch.setattr(db_statistics, "ANALYZE_AFTER_ROWS", 3)
     report = do_import("customers", csv_bytes("external_reference,name", "C1,Alpha", "C2,Beta", "C3,Gamma"))
     assert report.new == 3
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Customer._meta.db_table])
-        assert cursor.fetchone()[0] == 3
+    assert table_rows_counted(Customer) == 3
 
 
 def test_a_large_import_on_sqlite_leaves_statistics_for_every_table(tmp_path):
@@ -272,10 +267,11 @@ def test_a_large_import_on_sqlite_leaves_statistics_for_every_table(tmp_path):
     )
     script = """
 from assets.models import Depot
+from rentalbridge import db_statistics
 from rentalbridge.imports import engine
 from rentalbridge.imports.registry import resource_for
 
-engine.ANALYZE_AFTER_ROWS = 3
+db_statistics.ANALYZE_AFTER_ROWS = 3
 Depot.objects.create(name="North", external_reference="DEP-N")
 data = b"external_reference,name\\nC1,Alpha\\nC2,Beta\\nC3,Gamma\\n"
 report = engine.run_import(resource_for("customers"), data)

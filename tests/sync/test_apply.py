@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from assets.models import Asset, IdentifierType, RentalStatus
 from customers.models import Customer, CustomerContact
+from rentalbridge import db_statistics
 from sync import apply, leases, tasks
 from sync.apply import PlanNotApplicable
 from sync.models import OperationStatus, RunStatus, SyncAttempt, SyncOperation, SyncRun, SyncState, SyncStatus
 from sync.plan import make_plan
 from tests import factories
+from tests.statistics import table_rows_counted
 
 pytestmark = pytest.mark.django_db
 
@@ -387,3 +389,14 @@ def test_the_heartbeat_keeps_what_this_process_holds_alive_and_nothing_else(busi
         assert SyncOperation.objects.get(pk=operation.pk).claimed_until > timezone.now()
     assert SyncRun.objects.get(pk=other.pk).lease_until == past
     assert SyncOperation.objects.get(pk=operation.pk).claimed_until is None
+
+
+def test_a_large_apply_leaves_statistics_that_count_the_ledger(business, push, monkeypatch):
+    """The next plan reads the ledger the run filled; without statistics for it, its unchanged plan of
+    100,000 assets took 1.8-2.1 s instead of 1.1 s."""
+    monkeypatch.setattr(db_statistics, "ANALYZE_AFTER_ROWS", 10)
+    run = push()
+    assert run.status == RunStatus.SUCCEEDED
+    # A depot, a customer, a contact, 4 asset references, 4 assets' rental data, 1 assignment.
+    assert SyncState.objects.count() == 12
+    assert table_rows_counted(SyncState) == 12
