@@ -396,8 +396,9 @@ def finish(run_id: int) -> None:
         message=f"{failed} operation(s) failed or were skipped." if failed else "",
         lease_until=None,
     )
-    # The next plan reads the ledger this run filled, likely before autovacuum has seen it.
-    refresh_after_bulk_write(SyncState, counts[OperationStatus.SUCCEEDED])
+    if closed:
+        # The next plan reads the ledger this run filled, likely before autovacuum has seen it.
+        refresh_after_bulk_write(SyncState, counts[OperationStatus.SUCCEEDED])
     waiting = SyncRun.objects.filter(account=run.account, status=RunStatus.QUEUED).exclude(account="")
     following = waiting.order_by("applied_at", "pk").values_list("pk", flat=True).first()
     if closed and following is not None:
