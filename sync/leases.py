@@ -1,10 +1,12 @@
-"""Who answers for a run, and for each operation being pushed, and until when.
+"""Who answers for a run, for each operation being pushed and for each sync job, and until when.
 
 A task working on a run holds the run's lease and, while it pushes one operation, that operation's claim;
 the process's watchdog (sync/watchdog.py) renews both every SYNC_HEARTBEAT_S for as long as the task
 runs. A worker that dies stops renewing, so its leases run out SYNC_LEASE_S later and the run is resumed
 (sync.apply.resume_lost_runs) without waiting for the broker's visibility timeout. The claim makes the
 push of an operation exclusive: a redelivered or resumed task skips an operation another task holds.
+A sync job (plan, drift check, sync now) is leased the same way, so one whose worker died is closed as
+failed (sync.service.fail_lost_jobs) instead of showing "running" for ever.
 """
 
 import threading
@@ -18,13 +20,14 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from sync.models import OperationStatus, RunStatus, SyncOperation, SyncRun
+from sync.models import OperationStatus, RunStatus, SyncJob, SyncOperation, SyncRun
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 _lock = threading.Lock()
 _held_runs: Counter[int] = Counter()
 _held_operations: set[int] = set()
+_held_jobs: set[int] = set()
 
 
 def expiry(extra_s: float = 0.0) -> datetime:
@@ -94,10 +97,23 @@ def operation_claim(operation_id: int) -> Iterator[Claim]:
             SyncOperation.objects.filter(pk=operation_id).update(claimed_until=None)
 
 
+@contextmanager
+def holding_job(job_id: int) -> Iterator[None]:
+    """This process does the job (its lease was taken when it started): the watchdog keeps the lease
+    alive until the block ends."""
+    with _lock:
+        _held_jobs.add(job_id)
+    try:
+        yield
+    finally:
+        with _lock:
+            _held_jobs.discard(job_id)
+
+
 def renew_held() -> None:
     """Push out the leases and claims this process holds (the watchdog's heartbeat)."""
     with _lock:
-        runs, operations = list(_held_runs), list(_held_operations)
+        runs, operations, jobs = list(_held_runs), list(_held_operations), list(_held_jobs)
     if runs:
         until = Value(expiry())
         SyncRun.objects.filter(pk__in=runs, status__in=ACTIVE).update(
@@ -107,6 +123,8 @@ def renew_held() -> None:
         SyncOperation.objects.filter(pk__in=operations, status=OperationStatus.PENDING).update(
             claimed_until=expiry()
         )
+    if jobs:
+        SyncJob.objects.filter(pk__in=jobs, status=SyncJob.Status.RUNNING).update(lease_until=expiry())
 
 
 def lost_runs() -> list[SyncRun]:

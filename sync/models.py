@@ -238,6 +238,11 @@ class SyncJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Until when the worker doing the job answers for it; its watchdog renews this.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

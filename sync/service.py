@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
-from sync import approval, attention, dispatch, remote_assets, triggers, worker_client
+from sync import approval, attention, dispatch, leases, remote_assets, triggers, worker_client
 from sync.apply import PlanNotApplicable, abandon_stalled_runs, apply_plan, progress
 from sync.audit import AttemptRecorder
 from sync.drift import detect_drift
@@ -26,6 +26,7 @@ from sync.trackunit.errors import TrackunitError
 
 log = logging.getLogger(__name__)
 DONE = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.STALE)
+LOST_JOB = "The worker doing this job stopped before it finished (killed or restarted). Start it again."
 
 
 def sync_now(
@@ -84,10 +85,19 @@ def start_job(action: str, *, user: User | None = None) -> SyncJob:
 def run_job(job_id: int) -> SyncJob:
     """Do one queued job (a redelivered task finds it taken and does nothing); its outcome is on the job."""
     if not SyncJob.objects.filter(pk=job_id, status=SyncJob.Status.QUEUED).update(
-        status=SyncJob.Status.RUNNING, stage="starting"
+        status=SyncJob.Status.RUNNING, stage="starting", lease_until=leases.expiry()
     ):
         return SyncJob.objects.get(pk=job_id)
     job = SyncJob.objects.select_related("created_by").get(pk=job_id)
+    with leases.holding_job(job.pk):
+        _do(job)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["run", "drift_found", "status", "stage", "message", "finished_at"])
+    return job
+
+
+def _do(job: SyncJob) -> None:
+    """The job's work; its outcome (status, run, drift found, message) is set on `job`."""
     report = _reporter(job.pk)
     try:
         if job.action == SyncJob.Action.PLAN:
@@ -109,9 +119,17 @@ def run_job(job_id: int) -> SyncJob:
     except Exception as error:
         log.exception("sync job %s failed", job.pk)
         job.status, job.message = SyncJob.Status.FAILED, f"The job failed: {error!r}"
-    job.finished_at = timezone.now()
-    job.save(update_fields=["run", "drift_found", "status", "stage", "message", "finished_at"])
-    return job
+
+
+def fail_lost_jobs() -> int:
+    """Close as failed the running jobs whose worker stopped renewing their lease (it was killed or
+    restarted mid-job), so their page says so instead of "running" for ever; the watchdog calls this.
+    A plan such a job left half-made is removed by its own lease (sync.plan.remove_abandoned_plans).
+    Returns how many."""
+    now = timezone.now()
+    return SyncJob.objects.filter(status=SyncJob.Status.RUNNING, lease_until__lt=now).update(
+        status=SyncJob.Status.FAILED, finished_at=now, message=LOST_JOB
+    )
 
 
 def _reporter(job_id: int) -> Progress:

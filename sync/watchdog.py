@@ -4,8 +4,8 @@ Every SYNC_HEARTBEAT_S it pushes out the leases and claims this process holds (s
 looks for runs nobody holds any more: their worker was killed, or Redis lost their messages. Such a run
 is resumed from the database, so a run left behind by a dead worker finishes SYNC_LEASE_S (plus a
 heartbeat) after its last renewal as soon as any worker runs, instead of after the broker's
-visibility timeout. It also closes runs that made no progress for SYNC_STALLED_AFTER_S, and removes plans
-whose planner died mid-plan.
+visibility timeout. It also closes runs that made no progress for SYNC_STALLED_AFTER_S, removes plans
+whose planner died mid-plan and closes sync jobs whose worker died as failed.
 Its first round runs at once, so a freshly started worker picks up what it finds straight away.
 """
 
@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from sync import apply, leases, plan, worker_client
+from sync import apply, leases, plan, service, worker_client
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def beat() -> None:
         leases.renew_held()
         apply.abandon_stalled_runs(timedelta(seconds=settings.SYNC_STALLED_AFTER_S))
         plan.remove_abandoned_plans()
+        service.fail_lost_jobs()
         apply.resume_lost_runs()
     except Exception:
         # The database or the broker may be away for a moment; the next round tries again.

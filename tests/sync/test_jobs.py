@@ -4,10 +4,13 @@ Here the worker is this process (`run_job`, what the Celery task calls); tests/e
 runs the same through a real Celery worker in Chromium.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from sync import service, tasks
+from sync import leases, service, tasks, watchdog
 from sync.models import RunStatus, SyncJob, SyncRun
 from tests import factories
 
@@ -104,6 +107,57 @@ def test_a_failed_job_says_why(operator_user, monkeypatch):
     job.refresh_from_db()
     assert job.status == "failed"
     assert "disk full" in job.message
+
+
+def test_a_running_job_keeps_its_lease_while_its_worker_lives(operator_user, monkeypatch, settings):
+    settings.SYNC_LEASE_S = 30
+    factories.customer()
+    job = SyncJob.objects.create(action=SyncJob.Action.PLAN, created_by=operator_user)
+    leases_seen = []
+    real_plan = service.make_plan
+
+    def plan_while_the_watchdog_beats(**kwargs):
+        SyncJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() + timedelta(seconds=1))
+        leases.renew_held()
+        leases_seen.append(SyncJob.objects.get(pk=job.pk).lease_until - timezone.now())
+        return real_plan(**kwargs)
+
+    monkeypatch.setattr(service, "make_plan", plan_while_the_watchdog_beats)
+    service.run_job(job.pk)
+    [lease_left] = leases_seen
+    assert timedelta(seconds=25) < lease_left <= timedelta(seconds=30)
+    # Once done, the job is no longer this process's to renew.
+    job.refresh_from_db()
+    assert job.status == "done"
+    before = job.lease_until
+    leases.renew_held()
+    job.refresh_from_db()
+    assert job.lease_until == before
+
+
+def test_a_job_whose_worker_died_is_closed_as_failed_once_its_lease_ran_out(
+    transactional_db, operator_user, admin_client_for
+):
+    """Any live worker's watchdog round does it (outside a test transaction: the round closes old
+    connections, as a worker's must)."""
+    now = timezone.now()
+    lost = SyncJob.objects.create(
+        action=SyncJob.Action.PLAN, status="running", lease_until=now - timedelta(seconds=1)
+    )
+    alive = SyncJob.objects.create(
+        action=SyncJob.Action.DRIFT, status="running", lease_until=now + timedelta(seconds=20)
+    )
+    waiting = SyncJob.objects.create(action=SyncJob.Action.SYNC_NOW)
+    watchdog.beat()
+    lost.refresh_from_db()
+    assert (lost.status, lost.finished_at is not None) == ("failed", True)
+    assert lost.message == (
+        "The worker doing this job stopped before it finished (killed or restarted). Start it again."
+    )
+    assert SyncJob.objects.get(pk=alive.pk).status == "running"
+    assert SyncJob.objects.get(pk=waiting.pk).status == "queued"
+    page = admin_client_for(operator_user).get(reverse("admin:sync_syncrun_job", args=[lost.pk]))
+    assert "stopped before it finished" in page.content.decode()
 
 
 def test_detect_drift_reads_trackunit_in_the_worker(trackunit_settings, operator_user, admin_client_for):
