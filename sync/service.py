@@ -26,7 +26,7 @@ from sync.trackunit.errors import TrackunitError
 
 log = logging.getLogger(__name__)
 DONE = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.STALE)
-LOST_JOB = "The worker doing this job stopped before it finished (killed or restarted). Start it again."
+LOST_JOB = "The worker doing this job stopped before it finished (killed or restarted): start it again."
 
 
 def sync_now(

@@ -152,7 +152,7 @@ def test_a_job_whose_worker_died_is_closed_as_failed_once_its_lease_ran_out(
     lost.refresh_from_db()
     assert (lost.status, lost.finished_at is not None) == ("failed", True)
     assert lost.message == (
-        "The worker doing this job stopped before it finished (killed or restarted). Start it again."
+        "The worker doing this job stopped before it finished (killed or restarted): start it again."
     )
     assert SyncJob.objects.get(pk=alive.pk).status == "running"
     assert SyncJob.objects.get(pk=waiting.pk).status == "queued"
