@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from rentalbridge.roles.definitions import AUDITOR, BACK_OFFICE, SYNC_OPERATOR, apply_roles
 from tests.fixtures.celery_worker import celery_worker  # noqa: F401 - shared with every test area
 from tests.fixtures.sandbox import worker_sandbox  # noqa: F401
+from tests.fixtures.sqlite_project import sqlite_project  # noqa: F401
 
 PASSWORD = "correct-horse-battery-staple"
 

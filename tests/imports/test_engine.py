@@ -1,11 +1,7 @@
 """The bulk engine: every rule names row, column, value and rule; all or nothing; re-imports update."""
 
-import os
 import sqlite3
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +16,6 @@ from tests.imports.helpers import csv_bytes, do_import, error_for
 from tests.statistics import table_rows_counted
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 ITEM_HEADER = (
     "contract_reference,external_reference,asset_reference,on_rent_date,off_rent_date,"
@@ -251,20 +246,10 @@ def test_a_large_import_leaves_postgresql_statistics_that_count_its_rows(db, mon
     assert table_rows_counted(Customer) == 3
 
 
-def test_a_large_import_on_sqlite_leaves_statistics_for_every_table(tmp_path):
+def test_a_large_import_on_sqlite_leaves_statistics_for_every_table(sqlite_project):
     """SQLite gathers none by itself; without them it read the plan's contract items through every open
     contract. A table the import did not touch (the depots here) is analysed too: its rows came from
     elsewhere (the admin, an older import) and would otherwise still have none."""
-    database = tmp_path / "stats.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_SETTINGS_MODULE": "rentalbridge.settings",
-    }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run(
-        [*manage, "migrate", "--skip-checks", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=120
-    )
     script = """
 from assets.models import Depot
 from rentalbridge import db_statistics
@@ -277,8 +262,8 @@ data = b"external_reference,name\\nC1,Alpha\\nC2,Beta\\nC3,Gamma\\n"
 report = engine.run_import(resource_for("customers"), data)
 assert report.new == 3, report.message
 """
-    subprocess.run([*manage, "shell", "-c", script], cwd=ROOT, env=env, check=True, timeout=120)
-    with sqlite3.connect(database) as db:
+    sqlite_project.manage("shell", "-c", script)
+    with sqlite3.connect(sqlite_project.database) as db:
         counts = dict(db.execute("SELECT tbl, stat FROM sqlite_stat1 WHERE idx IS NOT NULL GROUP BY tbl"))
     # Each index's statistics start with the table's row count.
     assert counts["customers_customer"].split()[0] == "3"

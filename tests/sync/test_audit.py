@@ -1,12 +1,8 @@
 """The audit trail: every exchange recorded, secrets never, rows never changed, truncated or replaced,
 and no exchange goes on once its row cannot be written."""
 
-import os
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,7 +16,6 @@ from sync.trackunit.exchange import Exchange
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def exchange(status: int | None, body: str | None, error: str | None = None) -> Exchange:
@@ -138,18 +133,8 @@ def test_migrating_backwards_keeps_the_guards(attempt):
         truncate("TRUNCATE sync_syncattempt")
 
 
-def test_on_sqlite_a_replacing_insert_and_a_backwards_migration_are_refused(tmp_path):
-    database = tmp_path / "audit.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_SETTINGS_MODULE": "rentalbridge.settings",
-    }
-    # System checks are not what is tested here, so another app's check cannot hide the result.
-    manage = [sys.executable, "manage.py"]
-    subprocess.run(
-        [*manage, "migrate", "--skip-checks", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=120
-    )
+def test_on_sqlite_a_replacing_insert_and_a_backwards_migration_are_refused(sqlite_project):
+    database = sqlite_project.database
     columns = "method, url, request_body, status_code, response_body, duration_ms, attempt, outcome, "
     columns += "error_code, error_message, triggered_by, created_at, kind, key, action"
     values = "'POST', '{url}', '', 201, '', 12.5, 1, 'success', '', '', 'operator', '2026-11-22', '', '', ''"
@@ -169,14 +154,7 @@ def test_on_sqlite_a_replacing_insert_and_a_backwards_migration_are_refused(tmp_
         )
         db.commit()
 
-    backwards = subprocess.run(
-        [*manage, "migrate", "--skip-checks", "sync", "0005"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    backwards = sqlite_project.manage("migrate", "--skip-checks", "sync", "0005", check=False)
     assert backwards.returncode != 0
     assert "keeps the audit trail's guards" in backwards.stderr
     with sqlite3.connect(database) as db:
