@@ -136,7 +136,7 @@ def test_a_running_job_keeps_its_lease_while_its_worker_lives(operator_user, mon
 
 
 def test_a_job_whose_worker_died_is_closed_as_failed_once_its_lease_ran_out(
-    transactional_db, operator_user, admin_client_for
+    transactional_db, roles, operator_user, admin_client_for
 ):
     """Any live worker's watchdog round does it (outside a test transaction: the round closes old
     connections, as a worker's must)."""
