@@ -142,9 +142,7 @@ def _plan_kind(
             _plan_batch(run_id, kind, batch, _ledger(kind, chunk), only_failed, summary)
             if report:
                 report(f"{kind.label}: {built:,} of {len(candidates):,} changed records")
-        present = kind.present()
-        assert present is not None, "a kind that finds its changed rows in SQL has a `present` queryset"
-        summary["unchanged"] += present.count() - built
+        summary["unchanged"] += kind.present_count() - built
         gone = _ledger(kind, sorted(kind.gone())) if kind.deletable else {}
     aside = {
         key

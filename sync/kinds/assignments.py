@@ -59,6 +59,12 @@ class AssignmentKind(Kind):
     def present(self) -> QuerySet:
         return keyed(_open_items(), "pair")
 
+    def present_count(self) -> int:
+        # A customer may rent one asset on two open items: one assignment. Counted by ids, not by the
+        # computed key, which costs a string per item (references are unique, so the count is the same).
+        pairs = _open_items().values("contract__customer_id", "asset_id").distinct()
+        return pairs.count()
+
     def changed(self, mapping_version: int) -> list[str]:
         return changed_since_accepted(
             _open_items(),

@@ -81,6 +81,12 @@ class Kind(ABC):
         """Every local record of this kind, keyed by SYNC_KEY (None: known only by building payloads)."""
         return None
 
+    def present_count(self) -> int:
+        """How many records `present` holds (only asked when it is not None)."""
+        present = self.present()
+        assert present is not None, "present_count() is only asked of kinds with a `present` queryset"
+        return present.count()
+
     def gone(self) -> set[str]:
         """Keys the ledger holds that no longer exist locally (only asked when `present` is not None).
 

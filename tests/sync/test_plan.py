@@ -99,6 +99,19 @@ def test_nothing_changed_means_nothing_planned(rental_business):
     assert run.summary == {"create": 0, "update": 0, "delete": 0, "unchanged": 8, "skipped": 0}
 
 
+def test_an_asset_a_customer_rents_twice_is_one_unchanged_assignment():
+    customer = factories.customer(external_reference="CUS-1")
+    asset = factories.asset(external_reference="FLT-1")
+    march = factories.contract(customer=customer, external_reference="RC-1")
+    may = factories.contract(customer=customer, external_reference="RC-2")
+    factories.item(march, asset, date(2026, 3, 1), date(2026, 3, 31))
+    factories.item(may, asset, date(2026, 5, 1))
+    accept(make_plan(trigger="test"))
+    run = make_plan(trigger="test")
+    # The customer, the asset's reference, its rental data and one customer/asset assignment.
+    assert run.summary == {"create": 0, "update": 0, "delete": 0, "unchanged": 4, "skipped": 0}
+
+
 def test_one_changed_field_is_exactly_what_is_planned(rental_business):
     accept(make_plan(trigger="test"))
     idle = rental_business["idle"]
