@@ -120,19 +120,20 @@ def _plan_kind(
     looked_at = 0
     if report:
         report(kind.label)
-    # A kind never pushed is all creates: its payloads stream in one pass, no key list is asked for.
-    changed = kind.changed(kind.mapping_version) if _ever_pushed(kind.name) else None
+    # A kind never pushed is all creates: its payloads stream in one pass, with no key list and no ledger
+    # to read.
+    pushed = SyncState.objects.filter(kind=kind.name).exists()
+    changed = kind.changed(kind.mapping_version) if pushed else None
     if changed is None:
         seen: set[str] = set()
         for batch in _batches(kind.desired()):
             seen.update(item.key for item in batch)
-            _plan_batch(
-                run_id, kind, batch, _ledger(kind, [item.key for item in batch]), only_failed, summary
-            )
+            ledger = _ledger(kind, [item.key for item in batch]) if pushed else {}
+            _plan_batch(run_id, kind, batch, ledger, only_failed, summary)
             looked_at += len(batch)
             if report:
                 report(f"{kind.label}: {looked_at:,} records")
-        gone = _ledger_outside(kind, seen) if kind.deletable else {}
+        gone = _ledger_outside(kind, seen) if kind.deletable and pushed else {}
     else:
         candidates = sorted(set(changed))
         built = 0
@@ -271,19 +272,13 @@ def _needs_bookkeeping(state: _Ledger, item: Desired, kind: Kind) -> bool:
 
 
 def _ledger(kind: Kind, keys: list[str]) -> dict[str, _Ledger]:
-    """What the ledger holds for `keys` (nothing, without a query per batch, for a kind never pushed)."""
+    """What the ledger holds for `keys`."""
     states = SyncState.objects.filter(kind=kind.name)
-    if not _ever_pushed(kind.name):
-        return {}
     ledger: dict[str, _Ledger] = {}
     for chunk in chunked(keys):
         rows = states.filter(key__in=chunk).values_list(*LEDGER_FIELDS)
         ledger |= {key: _Ledger(*rest) for key, *rest in rows}
     return ledger
-
-
-def _ever_pushed(kind_name: str) -> bool:
-    return SyncState.objects.filter(kind=kind_name).exists()
 
 
 def _ledger_outside(kind: Kind, keys: set[str]) -> dict[str, _Ledger]:
