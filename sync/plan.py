@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rentalbridge.db_statistics import refresh_after_bulk_write
+from rentalbridge.garbage_collection import long_lived_objects_frozen
 from sync import attention
 from sync.diff import field_changes
 from sync.kinds import KINDS, Kind
@@ -69,6 +70,7 @@ class _Ledger:
         return bool(self.payload_hash or self.remote_id)
 
 
+@long_lived_objects_frozen()
 def make_plan(
     *,
     trigger: str,

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from rentalbridge.changes import announce_changed
 from rentalbridge.db_statistics import refresh_after_bulk_write
+from rentalbridge.garbage_collection import long_lived_objects_frozen
 from rentalbridge.history import CHANGED, CREATED, current_source, record_bulk
 from rentalbridge.imports import cells
 from rentalbridge.imports.batch import Batch, RowError
@@ -79,6 +80,7 @@ class ImportReport:
         return text
 
 
+@long_lived_objects_frozen()
 def run_import(
     resource: BulkModelResource,
     data: bytes,

@@ -1,5 +1,6 @@
 """The bulk engine: every rule names row, column, value and rule; all or nothing; re-imports update."""
 
+import gc
 import sqlite3
 from datetime import date
 
@@ -268,3 +269,15 @@ assert report.new == 3, report.message
     # Each index's statistics start with the table's row count.
     assert counts["customers_customer"].split()[0] == "3"
     assert counts["assets_depot"].split()[0] == "1"
+
+
+def test_an_import_leaves_the_objects_its_process_held_out_of_garbage_collections(db):
+    frozen_while_importing: list[int] = []
+    data = csv_bytes("external_reference,name", "CUS-1,Nordbyg A/S")
+    report = do_import(
+        "customers", data, progress=lambda *_: frozen_while_importing.append(gc.get_freeze_count())
+    )
+    assert report.new == 1
+    assert frozen_while_importing
+    assert min(frozen_while_importing) > 1000
+    assert gc.get_freeze_count() == 0

@@ -5,6 +5,7 @@ plan promises operators (issue 13): one operation per record, the payload to be 
 every field as "before: nothing, after: the value".
 """
 
+import gc
 from datetime import date, timedelta
 
 import pytest
@@ -167,3 +168,12 @@ def test_a_large_plan_leaves_statistics_that_count_its_operations(fleet, monkeyp
     # A depot, a customer, 5 asset references, 5 assets' rental data, 1 assignment.
     assert run.operations.count() == 13
     assert table_rows_counted(SyncOperation) == 13
+
+
+def test_a_plan_leaves_the_objects_its_process_held_out_of_garbage_collections(fleet):
+    """Full collections rescanning the worker's long-lived objects were 1.1 s of a first plan's 8.5 s."""
+    frozen_while_planning: list[int] = []
+    make_plan(trigger="test", on_progress=lambda *_: frozen_while_planning.append(gc.get_freeze_count()))
+    assert frozen_while_planning
+    assert min(frozen_while_planning) > 1000
+    assert gc.get_freeze_count() == 0
