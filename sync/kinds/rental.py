@@ -63,8 +63,8 @@ def _depot(reference: str | None) -> dict[str, Any] | None:
     return wire.depot_ref(external_reference=reference) if reference else None
 
 
-def _item_payload(item: Mapping[str, Any]) -> dict[str, Any]:
-    contract = wire.contract_body(
+def _contract_payload(item: Mapping[str, Any]) -> dict[str, Any]:
+    return wire.contract_body(
         external_reference=item["contract__external_reference"],
         customer=wire.rental_customer_body(
             external_reference=item["contract__customer__external_reference"],
@@ -75,6 +75,9 @@ def _item_payload(item: Mapping[str, Any]) -> dict[str, Any]:
         start_date=midnight_utc(item["contract__start_date"]),
         end_date=midnight_utc(item["contract__end_date"]),
     )
+
+
+def _item_payload(item: Mapping[str, Any], contract: Mapping[str, Any]) -> dict[str, Any]:
     rate = None
     if item["rate_amount"] is not None:
         rate = wire.rental_rate_body(
@@ -174,11 +177,16 @@ class RentalKind(RecordKind):
         versions = dict(_versions(assets))
         rows = list(assets.values(*ASSET_FIELDS))
         items = defaultdict(list)
+        # A contract's items usually come in several (an order of machines): its body is built once.
+        contracts: dict[str, dict[str, Any]] = {}
         current = ContractItem.objects.filter(their_items, contract__status__in=CURRENT)
         for item in current.values(*ITEM_FIELDS).order_by(
             "contract__external_reference", "external_reference"
         ):
-            items[item["asset_id"]].append(item)
+            contract = item["contract__external_reference"]
+            if contract not in contracts:
+                contracts[contract] = _contract_payload(item)
+            items[item["asset_id"]].append((item, contracts[contract]))
         for asset in rows:
             reference = asset["external_reference"]
             owning = asset["owning_depot__external_reference"]
@@ -189,12 +197,12 @@ class RentalKind(RecordKind):
                 external_reference=reference,
                 rental_status=asset["rental_status"],
                 owning_depot=_depot(owning),
-                contract_items=[_item_payload(item) for item in asset_items],
+                contract_items=[_item_payload(item, contract) for item, contract in asset_items],
             )
             depends = {f"depot:{owning}"} if owning else set()
             if asset["identifier_type"] == IdentifierType.EXTERNAL_REFERENCE:
                 depends.add(f"asset_reference:{reference}")
-            for item in asset_items:
+            for item, _ in asset_items:
                 depends.add(f"customer:{item['contract__customer__external_reference']}")
                 if item["hiring_depot__external_reference"]:
                     depends.add(f"depot:{item['hiring_depot__external_reference']}")
