@@ -15,12 +15,14 @@ from pathlib import Path
 
 from bench.harness import Row, format_table, machine_figures
 
-NOT_BENCHMARKS = {"harness", "child", "__main__"}
-
 
 def discover() -> list[str]:
+    """The modules of bench/ that define `run()`; the others (harness, child, sandbox) are their tools."""
     folder = Path(__file__).parent
-    return sorted(m.name for m in pkgutil.iter_modules([str(folder)]) if m.name not in NOT_BENCHMARKS)
+    names = sorted(m.name for m in pkgutil.iter_modules([str(folder)]) if m.name != "__main__")
+    return [
+        name for name in names if callable(getattr(importlib.import_module(f"bench.{name}"), "run", None))
+    ]
 
 
 def run_child(name: str, database: str) -> list[Row]:

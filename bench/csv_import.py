@@ -35,8 +35,10 @@ def run() -> list[Row]:
     files = {
         "assets": _write(workdir / "assets.csv", _asset_rows(0, ROWS)),
         "assets-slice": _write(workdir / "assets-slice.csv", _asset_rows(ROWS, SLICE)),
-        "items": _write(workdir / "items.csv", _item_rows(ROWS, "")),
-        "items-slice": _write(workdir / "items-slice.csv", _item_rows(SLICE, "D")),
+        "items": _write(workdir / "items.csv", _item_rows(ROWS, "", date(2026, 1, 1))),
+        # Rents the same assets a year later: the engine's items are kept, and PostgreSQL refuses an open
+        # rental that overlaps another of its asset.
+        "items-slice": _write(workdir / "items-slice.csv", _item_rows(SLICE, "D", date(2027, 1, 1))),
     }
     plan = [
         ("assets", "floor", "assets"),
@@ -146,7 +148,7 @@ def _asset_rows(first: int, count: int) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _item_rows(count: int, prefix: str) -> tuple[list[str], list[list[str]]]:
+def _item_rows(count: int, prefix: str, start: date) -> tuple[list[str], list[list[str]]]:
     header = [
         "contract_reference",
         "external_reference",
@@ -158,7 +160,6 @@ def _item_rows(count: int, prefix: str) -> tuple[list[str], list[list[str]]]:
         "rate_period",
         "hiring_depot_reference",
     ]
-    start = date(2026, 1, 1)
     rows = []
     for n in range(count):
         on = start + timedelta(days=n % 300)
