@@ -21,14 +21,13 @@ SQLITE_ANALYSIS_LIMIT = 1000
 
 
 def refresh_after_bulk_write(model: type[Model], rows: int) -> None:
-    """Refresh the statistics of `model`'s table once `rows` were written to it at a stroke."""
-    if rows >= ANALYZE_AFTER_ROWS:
-        refresh_statistics(model)
+    """Refresh the statistics of `model`'s table once `rows` were written to it at a stroke.
 
-
-def refresh_statistics(model: type[Model]) -> None:
-    """PostgreSQL samples the table (a fraction of a second). SQLite has none for any table until told,
-    so the whole database is analysed, each index sampled: about 0.1 s at 100,000 assets."""
+    PostgreSQL samples the table (a fraction of a second). SQLite has none for any table until told, so
+    the whole database is analysed, each index sampled: about 0.1 s at 100,000 assets.
+    """
+    if rows < ANALYZE_AFTER_ROWS:
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
